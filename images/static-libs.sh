@@ -1,0 +1,43 @@
+#!/bin/sh
+# Build static musl copies of hiredis and libconfuse from Debian's source
+# packages into $1 (lib/ and include/). Called by `make static`.
+set -eu
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+src=$out/src
+mkdir -p "$src" "$out/lib" "$out/include/hiredis"
+cd "$src"
+# hiredis' Makefile uses LIBRARY_PATH for its own install subdirectory.
+unset LIBRARY_PATH
+
+fetch() {   # package: download the source package once
+    ls "$1"_*.dsc >/dev/null 2>&1 || apt-get source --download-only -qq "$1"
+}
+
+# hiredis 0.14.1 with Debian's patches (its CVE fix changes createArray's
+# size argument to size_t in the function but not in read.h's pointer type).
+fetch hiredis
+if [ ! -f "$out/lib/libhiredis.a" ]; then
+    rm -rf hiredis-src
+    dpkg-source -x hiredis_*.dsc hiredis-src >/dev/null
+    sed -i 's/void \*(\*createArray)(const redisReadTask\*, int);/void *(*createArray)(const redisReadTask*, size_t);/' \
+        hiredis-src/read.h
+    make -s -C hiredis-src CC=musl-gcc OPTIMIZATION=-Os libhiredis.a
+    cp hiredis-src/libhiredis.a "$out/lib/"
+    cp hiredis-src/hiredis.h hiredis-src/read.h hiredis-src/sds.h \
+       hiredis-src/async.h "$out/include/hiredis/"
+fi
+
+# libconfuse 3.3 from the orig tarball (Debian's .debian.tar.xz is gone from
+# the archive), with the upstream fix for CVE-2022-40320.
+fetch libconfuse || true
+if [ ! -f "$out/lib/libconfuse.a" ]; then
+    rm -rf libconfuse-3.3
+    tar xf libconfuse_3.3.orig.tar.xz
+    (cd libconfuse-3.3 &&
+     patch -s -p1 < "$here/patches/libconfuse-CVE-2022-40320.patch" &&
+     ./autogen.sh >/dev/null 2>&1 &&
+     ./configure -q CC=musl-gcc CFLAGS=-Os --disable-shared --enable-static \
+         --disable-nls --disable-examples --prefix="$out" &&
+     make -s -C src && make -s -C src install) >/dev/null
+fi

@@ -1,0 +1,92 @@
+/* settings: the one table of redis-init's settings, read from the environment
+ * and an optional libconfuse file, validated, and derived values added. */
+#ifndef REDIS_INIT_SETTINGS_H
+#define REDIS_INIT_SETTINGS_H
+
+#include <stdio.h>
+
+#include "diag.h"
+
+enum role { ROLE_NONE = 0, ROLE_MASTER = 1, ROLE_SLAVE = 2, ROLE_SENTINEL = 4 };
+#define ROLE_SERVER (ROLE_MASTER | ROLE_SLAVE)
+#define ROLE_ANY    (ROLE_SERVER | ROLE_SENTINEL)
+
+enum kind {
+    K_PORT,     /* integer 1..65535 */
+    K_UINT,     /* integer in [min, max] */
+    K_WORD,     /* one of a '|'-separated list */
+    K_HOST,     /* host name or IP address */
+    K_NAME,     /* [A-Za-z0-9._-]+ */
+    K_PATH,     /* absolute path */
+    K_USER,     /* user name, or uid:gid */
+    K_HOSTS,    /* comma-separated host[:port] list */
+    K_SECRET,   /* any printable text, never echoed */
+    K_HEX,      /* derived: 40 hex digits */
+};
+
+/* Flags of a row. */
+#define S_DERIVED 1     /* computed by redis-init, not read from the user */
+#define S_QUOTE   2     /* rendered as a Redis-quoted string */
+
+enum setting_id {
+    S_ROLE, S_REDIS_PORT, S_SENTINEL_PORT, S_MASTER_HOST, S_MASTER_PORT,
+    S_MASTER_NAME, S_SENTINEL_HOSTS, S_SENTINEL_QUORUM, S_SENTINEL_DOWN_AFTER,
+    S_SENTINEL_FAILOVER, S_SENTINEL_PARALLEL_SYNCS, S_REDIS_PASSWORD,
+    S_SENTINEL_PASSWORD, S_ANNOUNCE_IP, S_ANNOUNCE_PORT, S_DATA_DIR,
+    S_APPENDONLY, S_MIN_REPLICAS_TO_WRITE, S_MIN_REPLICAS_MAX_LAG,
+    S_REDIS_USER, S_STOP_TIMEOUT, S_START_WAIT, S_TEMPLATE_DIR,
+    /* derived */
+    S_PROTECTED_MODE, S_REPLICAOF_HOST, S_REPLICAOF_PORT, S_MONITOR_HOST,
+    S_MONITOR_PORT, S_RESOLVE_HOSTNAMES, S_SENTINEL_MYID,
+    S_SENTINEL_CURRENT_EPOCH, S_SENTINEL_LEADER_EPOCH,
+    S_COUNT
+};
+
+struct setting {
+    const char *name;           /* environment variable and template placeholder */
+    const char *aliases[4];     /* names users already have in compose files */
+    enum kind kind;
+    const char *def;            /* default, NULL for none */
+    long min, max;              /* K_UINT bounds */
+    const char *words;          /* K_WORD choices */
+    unsigned roles;             /* roles it applies to */
+    unsigned flags;
+    const char *help;
+};
+
+extern const struct setting settings_table[S_COUNT];
+
+struct settings {
+    char *val[S_COUNT];         /* NULL or "" when unset */
+    enum role role;
+};
+
+/* Read every setting from the file named by REDIS_INIT_CONF (if set) and then
+ * the environment (which wins), validate all of them, and fill in defaults.
+ * Every problem is added to d; returns the number of problems. */
+int settings_load(struct settings *s, struct diag *d);
+
+/* Validate one value for a row; on error writes what was expected into
+ * expect and returns -1. */
+int settings_check(const struct setting *row, const char *v,
+                   char *expect, size_t len);
+
+/* Parse a role word (master, slave, replica, sentinel); ROLE_NONE if unknown. */
+enum role settings_role(const char *word);
+const char *settings_role_name(enum role r);
+
+/* Compute the derived rows that depend only on the settings themselves. */
+void settings_derive(struct settings *s);
+
+/* Set a value (copied); NULL unsets. */
+void settings_set(struct settings *s, enum setting_id id, const char *v);
+const char *settings_get(const struct settings *s, enum setting_id id);
+long settings_num(const struct settings *s, enum setting_id id);
+int settings_lookup(const char *name);   /* index, or -1 */
+
+void settings_free(struct settings *s);
+
+/* Print the table for --help, or as a Markdown table for the README. */
+void settings_usage(FILE *f, int markdown);
+
+#endif
