@@ -19,7 +19,7 @@
 #define D S_DERIVED
 
 const struct setting settings_table[S_COUNT] = {
-    [S_ROLE] = {"REDIS_ROLE", {"REDIS_REPLICATION_MODE"}, K_WORD, NULL, 0, 0,
+    [S_ROLE] = {"REDIS_ROLE", {"REDIS_REPLICATION_MODE"}, K_NAME, NULL, 0, 0,
         "master|slave|replica|sentinel", AL, 0,
         "role when no argument names one"},
     [S_REDIS_PORT] = {"REDIS_PORT", {"redis_port", "REDIS_PORT_NUMBER"}, K_PORT,

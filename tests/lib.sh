@@ -1,0 +1,90 @@
+# Shared helpers of the end-to-end tests. Each test script sources this,
+# calls `check` for every assertion, and ends with `finish`. Everything a
+# script starts (PID namespaces, network namespaces, temp dirs) is removed by
+# the EXIT trap, pass or fail.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RI=${RI:-$ROOT/redis-init}
+export TEMPLATE_DIR=$ROOT/templates
+T=$(mktemp -d /tmp/redis-init-test.XXXXXX)
+chmod 755 "$T"                      # the redis user must reach its data dirs
+BASE=$(( 20000 + (RANDOM % 2000) * 10 ))
+PASS=0
+FAIL=0
+declare -A NS                       # name -> pid of the unshare process
+CLEANUPS=()
+
+ok()     { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+
+# check DESCRIPTION COMMAND...: one assertion.
+check() {
+    local desc=$1; shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# wait_until SECONDS COMMAND...: poll until the command succeeds.
+wait_until() {
+    local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+    until "$@" >/dev/null 2>&1; do
+        [ $(( $(date +%s%N) / 1000000 )) -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
+
+port() { echo $(( BASE + $1 )); }
+
+# ri_start NAME [VAR=VALUE...] -- [ARG...]: start redis-init as PID 1 of a
+# new PID namespace, its data in $T/NAME, its output in $T/NAME.log.
+ri_start() {
+    local name=$1; shift
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    env REDIS_DATA_DIR="$T/$name" "${envs[@]}" ${NETNS_EXEC:-} \
+        unshare --pid --fork --mount-proc --kill-child "$RI" "$@" \
+        >>"$T/$name.log" 2>&1 &
+    NS[$name]=$!
+}
+
+# pid1 NAME: the pid (seen from here) of redis-init in NAME's namespace.
+pid1() { pgrep -P "${NS[$1]}" | head -1; }
+
+# ri_signal NAME SIG: signal redis-init itself (unshare ignores SIGTERM).
+ri_signal() { kill -s "$2" "$(pid1 "$1")"; }
+
+# ri_wait NAME: wait for NAME to end; its exit code goes to RC (a $(...)
+# subshell could not wait for our child).
+ri_wait() { RC=0; wait "${NS[$1]}" || RC=$?; }
+
+# lacks PATTERN TEXT: TEXT has no line matching PATTERN.
+lacks() { ! grep -q -- "$1" <<<"$2"; }
+
+# rcli PORT ARGS...: redis-cli on loopback; a password goes by REDISCLI_AUTH.
+rcli() { local p=$1; shift; redis-cli --no-auth-warning -p "$p" "$@"; }
+
+ns_kill_all() {
+    local n p
+    for n in "${!NS[@]}"; do
+        p=$(pgrep -P "${NS[$n]}" 2>/dev/null | head -1)
+        [ -n "$p" ] && kill -KILL "$p" 2>/dev/null
+        kill -KILL "${NS[$n]}" 2>/dev/null
+    done
+    wait 2>/dev/null
+}
+
+cleanup() {
+    local c
+    ns_kill_all
+    for c in "${CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1; done
+    if [ "$FAIL" -gt 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
+        for f in "$T"/*.log; do
+            [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
+        done
+    fi
+    rm -rf "$T"
+    echo "RESULT $PASS $FAIL"
+}
+trap cleanup EXIT
+
+finish() { exit 0; }
