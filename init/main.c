@@ -1,5 +1,6 @@
 /* redis-init: PID 1 of a Redis container. Reads the role and settings,
  * renders redis.conf or sentinel.conf, starts Redis, and supervises it. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "ha.h"
 #include "privs.h"
 #include "render.h"
 #include "settings.h"
@@ -19,11 +21,13 @@
 
 /* Exit codes of our own (sysexits.h); the child's code passes through. */
 #define EXIT_USAGE    64
+#define EXIT_UNAVAILABLE 69
 #define EXIT_OSERR    71
 #define EXIT_CANTCREAT 73
 #define EXIT_CONFIG   78
 
-enum mode { MODE_ROLE, MODE_RENDER, MODE_COMMAND, MODE_HELP, MODE_VERSION };
+enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_COMMAND, MODE_HELP,
+            MODE_VERSION };
 
 struct cmdline {
     enum mode mode;
@@ -48,14 +52,16 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: redis-init [master|slave|replica|sentinel] [[--] redis options]\n"
         "       redis-init render [ROLE]    print the config it would write\n"
+        "       redis-init health [ROLE]    exit 0 when the local instance is usable\n"
         "       redis-init COMMAND [ARG]... run any command, supervised\n"
         "       redis-init --help | --version\n"
         "\nThe role comes from the first argument, else from REDIS_ROLE.\n"
         "Settings (environment; REDIS_INIT_CONF names an optional file):\n");
     settings_usage(f, 0);
     fprintf(f, "\nExit codes: the child's own; 128+N when signal N killed "
-            "it; 126/127 when it cannot be run;\n64 usage, 71 system "
-            "failure, 73 cannot write the config, 78 invalid settings.\n");
+            "it; 126/127 when it cannot be run;\n64 usage, 69 MASTER_HOST never "
+            "resolved, 71 system failure, 73 cannot write the config,\n78 "
+            "invalid settings; health: 0 usable, 1 not.\n");
 }
 
 static void parse_args(int argc, char **argv, struct cmdline *cl)
@@ -69,8 +75,8 @@ static void parse_args(int argc, char **argv, struct cmdline *cl)
         cl->mode = MODE_HELP;
     else if (!strcmp(a, "--version"))
         cl->mode = MODE_VERSION;
-    else if (!strcmp(a, "render")) {
-        cl->mode = MODE_RENDER;
+    else if (!strcmp(a, "render") || !strcmp(a, "health")) {
+        cl->mode = a[0] == 'r' ? MODE_RENDER : MODE_HEALTH;
         cl->role_word = argc > 2 ? argv[2] : NULL;
     } else if (settings_role(a) != ROLE_NONE) {
         cl->role_word = a;
@@ -96,11 +102,30 @@ static void die_diag(const struct diag *d, int code)
     exit(code);
 }
 
-/* The role: the argument's word, else REDIS_ROLE. */
+/* The role PID 1 was started with: `docker exec c redis-init health`
+ * checks what the container runs. */
+static const char *pid1_role(char *buf, size_t len)
+{
+    FILE *f = fopen("/proc/1/cmdline", "r");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    size_t first = strlen(buf) + 1;
+    return first < n && settings_role(buf + first) ? buf + first : NULL;
+}
+
+/* The role: the argument's word, else REDIS_ROLE (else, for health, PID 1's). */
 static enum role pick_role(const struct cmdline *cl, const struct settings *s)
 {
+    char buf[256];
     const char *w = cl->role_word ? cl->role_word : settings_get(s, S_ROLE);
-    enum role r = settings_role(w);
+    enum role r;
+
+    if (!w && cl->mode == MODE_HEALTH)
+        w = pid1_role(buf, sizeof buf);
+    r = settings_role(w);
 
     if (r == ROLE_NONE) {
         if (w)
@@ -180,7 +205,6 @@ static char **redis_argv(enum role r, char *conf, char **extra, int nextra)
 
 static int supervise(struct sup *sup, char **argv)
 {
-    sup_init(sup);
     sup->child = sup_spawn(sup, argv);
     if (sup->child < 0) {
         logmsg("fatal: cannot fork: %m");
@@ -189,12 +213,32 @@ static int supervise(struct sup *sup, char **argv)
     return sup_run(sup);
 }
 
+/* On SIGTERM, a master hands mastership over before Redis stops. */
+static void hand_over(void *ctx, long budget_ms)
+{
+    struct settings *s = ctx;
+
+    if (s->role != ROLE_SENTINEL)
+        ha_handover(s, budget_ms, logmsg);
+}
+
+static int health(struct settings *s)
+{
+    char why[256];
+    int rc;
+
+    settings_derive(s);
+    rc = ha_health(s, s->role, why, sizeof why);
+    printf("%s\n", why);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct settings s = {0};
     struct cmdline cl;
     struct diag d = {0};
-    struct sup sup = {.log = logmsg};
+    struct sup sup = {.log = logmsg, .on_stop = hand_over, .ctx = &s};
     char conf[512];
     char *text;
 
@@ -215,22 +259,36 @@ int main(int argc, char **argv)
     sup.stop_timeout = settings_num(&s, S_STOP_TIMEOUT);
 
     /* 3. Any other command runs as it is, supervised. */
-    if (cl.mode == MODE_COMMAND)
+    if (cl.mode == MODE_COMMAND) {
+        sup.on_stop = NULL;
+        sup_init(&sup);
         return supervise(&sup, cl.extra);
+    }
 
-    /* 4. The role, and its config rendered in memory. */
+    /* 4. The role; render and health stop here. */
     s.role = pick_role(&cl, &s);
-    text = render_role(&s, cl.mode == MODE_RENDER);
+    if (cl.mode == MODE_HEALTH)
+        return health(&s);
     if (cl.mode == MODE_RENDER) {
-        fputs(text, stdout);
+        fputs(render_role(&s, 1), stdout);
         return 0;
     }
+
+    /* 5. Ask the sentinels who the master is; a stop signal is noticed. */
+    sup_init(&sup);
+    switch (ha_discover(&s, logmsg, sup_stop_pending)) {
+    case -1: return EXIT_UNAVAILABLE;
+    case -2: return 128 + SIGTERM;
+    }
+
+    /* 6. Render the config, write it, drop root. */
+    text = render_role(&s, 0);
     if (!settings_get(&s, S_REDIS_PASSWORD))
         logmsg("warning: no REDIS_PASSWORD: protected-mode is off and anyone "
                "who reaches this port can use Redis");
-
-    /* 5. Write it, drop root, and run Redis under supervision. */
     install_role(&s, text, conf, sizeof conf);
+
+    /* 7. Run Redis under supervision until it exits. */
     logmsg("starting %s as %s on port %s", s.role == ROLE_SENTINEL ?
            "redis-sentinel" : "redis-server", settings_role_name(s.role),
            settings_get(&s, s.role == ROLE_SENTINEL ? S_SENTINEL_PORT

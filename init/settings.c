@@ -70,7 +70,9 @@ const struct setting settings_table[S_COUNT] = {
     [S_STOP_TIMEOUT] = {"STOP_TIMEOUT", {0}, K_UINT, "8", 1, 3600, NULL, AL, 0,
         "seconds from SIGTERM to SIGKILL of the child"},
     [S_START_WAIT] = {"START_WAIT", {0}, K_UINT, "5", 0, 3600, NULL, AL, 0,
-        "seconds to wait for sentinels or the master's name at start"},
+        "seconds to wait for a sentinel's answer at start"},
+    [S_RESOLVE_WAIT] = {"RESOLVE_WAIT", {0}, K_UINT, "60", 0, 3600, NULL, SN, 0,
+        "seconds a sentinel waits for MASTER_HOST to resolve"},
     [S_TEMPLATE_DIR] = {"TEMPLATE_DIR", {0}, K_PATH, TEMPLATE_DIR_DEFAULT, 0, 0,
         NULL, AL, 0, "where redis.conf and sentinel.conf templates are"},
 

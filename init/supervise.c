@@ -22,6 +22,14 @@ void sup_init(struct sup *s)
         s->log("warning: cannot become a child subreaper: %s", strerror(errno));
 }
 
+int sup_stop_pending(void)
+{
+    sigset_t set;
+
+    sigpending(&set);
+    return sigismember(&set, SIGTERM) || sigismember(&set, SIGINT);
+}
+
 pid_t sup_spawn(struct sup *s, char *const argv[])
 {
     sigset_t none;

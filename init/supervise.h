@@ -24,6 +24,9 @@ struct sup {
  * PID 1. Call before any child exists. */
 void sup_init(struct sup *s);
 
+/* True when SIGTERM or SIGINT is pending (before the child exists). */
+int sup_stop_pending(void);
+
 /* Fork and exec argv[0] (found in PATH) with a clean signal mask and default
  * dispositions. Returns the pid, or -1 when fork fails. In the child, an exec
  * failure exits 127 (not found) or 126. */

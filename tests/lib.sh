@@ -6,6 +6,8 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RI=${RI:-$ROOT/redis-init}
 export TEMPLATE_DIR=$ROOT/templates
+# Tests that do not run sentinels start at once instead of asking them.
+export START_WAIT=${START_WAIT:-0}
 T=$(mktemp -d /tmp/redis-init-test.XXXXXX)
 chmod 755 "$T"                      # the redis user must reach its data dirs
 BASE=$(( 20000 + (RANDOM % 2000) * 10 ))
