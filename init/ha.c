@@ -173,27 +173,33 @@ static const char *field(const redisReply *r, const char *key)
     return NULL;
 }
 
-/* One sentinel's view: 0 and master/epoch filled when it knows the master. */
+/* One sentinel's view: 0 and master/epoch filled when it knows the master.
+ * GET-MASTER-ADDR-BY-NAME names the promoted replica as soon as the
+ * promotion is confirmed; SENTINEL MASTER's ip only at the failover's end. */
 static int ask_one(const struct settings *s, const struct ha_addr *sen,
                    struct ha_addr *master, long long *epoch)
 {
+    const char *name = settings_get(s, S_MASTER_NAME);
     redisContext *c = sentinel_conn(s, sen);
-    redisReply *r;
-    const char *ip, *port, *ep;
+    redisReply *a = NULL, *r = NULL;
+    const char *ep;
     int rc = -1;
 
     if (!c)
         return -1;
-    r = cmd(c, "SENTINEL MASTER %s", settings_get(s, S_MASTER_NAME));
-    ip = field(r, "ip");
-    port = field(r, "port");
-    ep = field(r, "config-epoch");
-    if (ip && port && strlen(ip) < HA_HOST_LEN) {
-        snprintf(master->host, sizeof master->host, "%s", ip);
-        master->port = atoi(port);
+    a = cmd(c, "SENTINEL GET-MASTER-ADDR-BY-NAME %s", name);
+    if (a && a->type == REDIS_REPLY_ARRAY && a->elements == 2 &&
+        a->element[0]->str && a->element[1]->str &&
+        strlen(a->element[0]->str) < HA_HOST_LEN) {
+        snprintf(master->host, sizeof master->host, "%s", a->element[0]->str);
+        master->port = atoi(a->element[1]->str);
+        r = cmd(c, "SENTINEL MASTER %s", name);
+        ep = field(r, "config-epoch");
         *epoch = ep ? atoll(ep) : 0;
         rc = 0;
     }
+    if (a)
+        freeReplyObject(a);
     if (r)
         freeReplyObject(r);
     redisFree(c);
@@ -256,6 +262,32 @@ static void set_addr(struct settings *s, enum setting_id host,
     settings_set(s, port, p);
 }
 
+/* A replica whose password the master refuses would retry forever with
+ * only Redis' terse log line: say it plainly before starting. */
+static void check_auth(const struct settings *s, const char *host, int port,
+                       ha_log_fn log)
+{
+    struct timeval tv = {0, CONNECT_MS * 1000};
+    redisContext *c = redisConnectWithTimeout(host, port, tv);
+    const char *pw = settings_get(s, S_REDIS_PASSWORD);
+    redisReply *r;
+
+    if (!c || c->err) {
+        if (c)
+            redisFree(c);
+        return;
+    }
+    redisSetTimeout(c, tv);
+    r = pw ? redisCommand(c, "AUTH %s", pw) : redisCommand(c, "PING");
+    if (r && r->type == REDIS_REPLY_ERROR)
+        log("error: the master %s:%d refuses this replica's REDIS_PASSWORD "
+            "(%s): replication fails until the passwords match", host, port,
+            r->str);
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+}
+
 static int discover_server(struct settings *s, ha_log_fn log, ha_stop_fn stop)
 {
     struct ha_addr m;
@@ -268,6 +300,9 @@ static int discover_server(struct settings *s, ha_log_fn log, ha_stop_fn stop)
         log("no sentinel of SENTINEL_HOSTS=%s answered within START_WAIT=%s s: "
             "starting as %s, as the role says", settings_get(s, S_SENTINEL_HOSTS),
             settings_get(s, S_START_WAIT), role);
+        if (s->role == ROLE_SLAVE)
+            check_auth(s, settings_get(s, S_MASTER_HOST),
+                       settings_num(s, S_MASTER_PORT), log);
         return 0;
     }
     if (ha_is_self(s, &m)) {
@@ -287,6 +322,7 @@ static int discover_server(struct settings *s, ha_log_fn log, ha_stop_fn stop)
                                : "");
     s->role = ROLE_SLAVE;
     set_addr(s, S_REPLICAOF_HOST, S_REPLICAOF_PORT, &m);
+    check_auth(s, m.host, m.port, log);
     return 0;
 }
 
@@ -313,6 +349,20 @@ static int discover_sentinel(struct settings *s, ha_log_fn log, ha_stop_fn stop)
         log("peer sentinels name %s:%d as master of %s: monitoring it", m.host,
             m.port, settings_get(s, S_MASTER_NAME));
         set_addr(s, S_MONITOR_HOST, S_MONITOR_PORT, &m);
+        settings_set(s, S_SENTINEL_CONFIG_EPOCH, NULL);  /* peers tell it */
+        return 0;
+    }
+    /* Restarted with no peer up (all restarted at once): what this sentinel
+     * knew last is newer than MASTER_HOST. */
+    if (settings_get(s, S_KNOWN_MASTER_HOST)) {
+        log("no peer sentinel answered: monitoring the master this sentinel "
+            "knew last, %s:%s (config epoch %s)",
+            settings_get(s, S_KNOWN_MASTER_HOST),
+            settings_get(s, S_KNOWN_MASTER_PORT),
+            settings_get(s, S_SENTINEL_CONFIG_EPOCH)
+                ? settings_get(s, S_SENTINEL_CONFIG_EPOCH) : "0");
+        settings_set(s, S_MONITOR_HOST, settings_get(s, S_KNOWN_MASTER_HOST));
+        settings_set(s, S_MONITOR_PORT, settings_get(s, S_KNOWN_MASTER_PORT));
         return 0;
     }
     /* Sentinel exits on a name it cannot resolve: wait for it instead. */
@@ -354,22 +404,30 @@ static long long info_num(const char *info, const char *key)
     return p ? atoll(p + strlen(pat)) : -1;
 }
 
-/* Highest offset of an online replica in INFO replication; -1 if none. */
-static long long best_replica_offset(const char *info)
+/* Does a master's INFO replication list an online replica? */
+static int has_online_replica(const char *info)
 {
-    long long best = -1;
+    return strstr(info, ",state=online,") != NULL;
+}
 
-    for (const char *p = info; (p = strstr(p, "\nslave")); p++) {
-        const char *line_end = strchr(p + 1, '\n');
-        const char *state = strstr(p, "state=online");
-        const char *off = strstr(p, "offset=");
-        if (state && off && (!line_end || off < line_end) && state < off) {
-            long long o = atoll(off + 7);
-            if (o > best)
-                best = o;
-        }
+/* Connections to the online replicas a master's INFO lists. Their own
+ * offsets are current, where the master learns them only from the once a
+ * second REPLCONF ACK. */
+static int replica_conns(const struct settings *s, const char *info,
+                         redisContext **out, int max)
+{
+    int n = 0;
+
+    for (const char *p = info; n < max && (p = strstr(p, "\nslave")); p++) {
+        char ip[HA_HOST_LEN], state[16];
+        int port;
+        if (sscanf(p, "\nslave%*d:ip=%63[^,],port=%d,state=%15[^,]", ip, &port,
+                   state) == 3 && !strcmp(state, "online") &&
+            (out[n] = ha_connect(ip, port, settings_get(s, S_REDIS_PASSWORD),
+                                 CONNECT_MS)))
+            n++;
     }
-    return best;
+    return n;
 }
 
 static char *info_replication(redisContext *c)
@@ -400,27 +458,34 @@ static int find_sentinel(const struct settings *s, struct ha_addr *out)
 /* The steps after writes are paused; NULL on success, else why not. */
 static const char *switch_over(const struct settings *s, redisContext *local,
                                const struct ha_addr *sen, long end,
-                               struct ha_addr *now_master)
+                               struct ha_addr *now_master, ha_log_fn log)
 {
+    long t0 = now_ms();
     char *info = info_replication(local);
     long long target = info ? info_num(info, "master_repl_offset") : -1;
-    redisContext *sc;
+    redisContext *rc[8], *sc;
+    int nrc = info ? replica_conns(s, info, rc, 8) : 0, caught = 0;
     redisReply *r;
     long long epoch;
 
     free(info);
+    while (target >= 0 && !caught && now_ms() < end) {
+        for (int i = 0; i < nrc && !caught; i++) {  /* one has all our writes */
+            info = info_replication(rc[i]);
+            caught = info && info_num(info, "slave_repl_offset") >= target;
+            free(info);
+        }
+        if (!caught)
+            sleep_ms(5);
+    }
+    for (int i = 0; i < nrc; i++)
+        redisFree(rc[i]);
     if (target < 0)
         return "INFO replication failed";
-    for (;;) {                       /* a replica has every write we took */
-        info = info_replication(local);
-        long long best = info ? best_replica_offset(info) : -1;
-        free(info);
-        if (best >= target)
-            break;
-        if (now_ms() >= end)
-            return "no replica caught up with the master's offset in time";
-        sleep_ms(10);
-    }
+    if (!caught)
+        return "no replica caught up with the master's offset in time";
+    log("handover: a replica has offset %lld after %ld ms; asking %s:%d to "
+        "fail over", target, now_ms() - t0, sen->host, sen->port);
     if (!(sc = sentinel_conn(s, sen)))
         return "the sentinel stopped answering";
     r = cmd(sc, "SENTINEL FAILOVER %s", settings_get(s, S_MASTER_NAME));
@@ -452,7 +517,7 @@ void ha_handover(const struct settings *s, long budget_ms, ha_log_fn log)
 
     if (!info || !strstr(info, "role:master"))
         why = info ? NULL : "the local redis-server does not answer";
-    else if (best_replica_offset(info) < 0)
+    else if (!has_online_replica(info))
         why = "no online replica";
     else if (end - now_ms() < 1000)
         why = "STOP_TIMEOUT leaves no time for it";
@@ -464,7 +529,7 @@ void ha_handover(const struct settings *s, long budget_ms, ha_log_fn log)
         if (r)
             freeReplyObject(r);
         log("handover: writes paused, waiting for a replica and the sentinels");
-        why = switch_over(s, local, &sen, end, &m);
+        why = switch_over(s, local, &sen, end, &m, log);
         if (why) {
             r = redisCommand(local, "CLIENT UNPAUSE");
             if (r)

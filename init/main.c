@@ -27,7 +27,7 @@
 #define EXIT_CONFIG   78
 
 enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_COMMAND, MODE_HELP,
-            MODE_VERSION };
+            MODE_VARIABLES, MODE_VERSION };
 
 struct cmdline {
     enum mode mode;
@@ -54,7 +54,7 @@ static void usage(FILE *f)
         "       redis-init render [ROLE]    print the config it would write\n"
         "       redis-init health [ROLE]    exit 0 when the local instance is usable\n"
         "       redis-init COMMAND [ARG]... run any command, supervised\n"
-        "       redis-init --help | --version\n"
+        "       redis-init --help | --variables | --version\n"
         "\nThe role comes from the first argument, else from REDIS_ROLE.\n"
         "Settings (environment; REDIS_INIT_CONF names an optional file):\n");
     settings_usage(f, 0);
@@ -73,6 +73,8 @@ static void parse_args(int argc, char **argv, struct cmdline *cl)
     const char *a = argv[1];
     if (!strcmp(a, "--help") || !strcmp(a, "-h"))
         cl->mode = MODE_HELP;
+    else if (!strcmp(a, "--variables"))
+        cl->mode = MODE_VARIABLES;
     else if (!strcmp(a, "--version"))
         cl->mode = MODE_VERSION;
     else if (!strcmp(a, "render") || !strcmp(a, "health")) {
@@ -149,17 +151,25 @@ static void path_join(char *out, size_t len, const char *dir, const char *f)
     snprintf(out, len, "%s/%s", dir, f);
 }
 
-/* Render the role's template into memory; dies on error. */
-static char *render_role(struct settings *s, int mask)
+/* A sentinel restarted in place is the same sentinel: read what its last
+ * config says (myid, epochs, the master it knew). */
+static void keep_identity(struct settings *s)
 {
-    char tmpl[512], old[512];
-    struct diag d = {0};
-    char *text;
+    char old[512];
 
     if (s->role == ROLE_SENTINEL) {
         path_join(old, sizeof old, settings_get(s, S_DATA_DIR), "sentinel.conf");
         render_keep_identity(s, old);
     }
+}
+
+/* Render the role's template into memory; dies on error. */
+static char *render_role(struct settings *s, int mask)
+{
+    char tmpl[512];
+    struct diag d = {0};
+    char *text;
+
     settings_derive(s);
     path_join(tmpl, sizeof tmpl, settings_get(s, S_TEMPLATE_DIR),
               conf_name(s->role));
@@ -248,6 +258,10 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (cl.mode == MODE_VARIABLES) {    /* the README's table */
+        settings_usage(stdout, 1);
+        return 0;
+    }
     if (cl.mode == MODE_VERSION) {
         printf("redis-init %s\n", VERSION);
         return 0;
@@ -267,6 +281,7 @@ int main(int argc, char **argv)
 
     /* 4. The role; render and health stop here. */
     s.role = pick_role(&cl, &s);
+    keep_identity(&s);
     if (cl.mode == MODE_HEALTH)
         return health(&s);
     if (cl.mode == MODE_RENDER) {

@@ -228,19 +228,26 @@ void render_keep_identity(struct settings *s, const char *old_conf)
         return;
     for (const char *p = text; *p; ) {
         const char *q = p;
-        char w1[64], w2[64], w3[64], w4[64];
+        char w1[64], w2[64], w3[64], w4[64], w5[64];
         word(&q, w1, sizeof w1);
         word(&q, w2, sizeof w2);
         word(&q, w3, sizeof w3);
         word(&q, w4, sizeof w4);
-        if (strcmp(w1, "sentinel") == 0) {
-            if (strcmp(w2, "myid") == 0)
-                keep(s, S_SENTINEL_MYID, w3);
-            else if (strcmp(w2, "current-epoch") == 0)
-                keep(s, S_SENTINEL_CURRENT_EPOCH, w3);
-            else if (strcmp(w2, "leader-epoch") == 0 && name &&
-                     strcmp(w3, name) == 0)
-                keep(s, S_SENTINEL_LEADER_EPOCH, w4);
+        word(&q, w5, sizeof w5);
+        int ours = name && strcmp(w3, name) == 0;
+        if (strcmp(w1, "sentinel") != 0)
+            ;
+        else if (strcmp(w2, "myid") == 0)
+            keep(s, S_SENTINEL_MYID, w3);
+        else if (strcmp(w2, "current-epoch") == 0)
+            keep(s, S_SENTINEL_CURRENT_EPOCH, w3);
+        else if (strcmp(w2, "leader-epoch") == 0 && ours)
+            keep(s, S_SENTINEL_LEADER_EPOCH, w4);
+        else if (strcmp(w2, "config-epoch") == 0 && ours)
+            keep(s, S_SENTINEL_CONFIG_EPOCH, w4);
+        else if (strcmp(w2, "monitor") == 0 && ours) {
+            keep(s, S_KNOWN_MASTER_HOST, w4);
+            keep(s, S_KNOWN_MASTER_PORT, w5);
         }
         p += strcspn(p, "\n");
         p += *p == '\n';

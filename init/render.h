@@ -35,8 +35,9 @@ char *render_file(const char *tmpl_path, const struct settings *s, int mask,
 int render_install(const char *path, const char *text, uid_t uid, gid_t gid,
                    struct diag *d);
 
-/* Keep a sentinel's identity across restarts: read its myid and epochs from
- * the config it last rewrote (if any) into the derived settings. */
+/* Keep a sentinel's identity across restarts: read its myid, epochs and the
+ * master it last monitored (KNOWN_MASTER_*, with its config epoch) from the
+ * config it last rewrote, if any, into the derived settings. */
 void render_keep_identity(struct settings *s, const char *old_conf);
 
 #endif

@@ -47,10 +47,10 @@ const struct setting settings_table[S_COUNT] = {
     [S_SENTINEL_PARALLEL_SYNCS] = {"SENTINEL_PARALLEL_SYNCS", {0}, K_UINT, "1", 1,
         1000, NULL, SN, 0, "replicas resyncing at once after a failover"},
     [S_REDIS_PASSWORD] = {"REDIS_PASSWORD", {0}, K_SECRET, NULL, 0, 0, NULL, AL,
-        Q, "requirepass, masterauth, sentinel auth-pass (also _FILE)"},
+        Q, "requirepass, masterauth, sentinel auth-pass"},
     [S_SENTINEL_PASSWORD] = {"SENTINEL_PASSWORD", {"REDIS_SENTINEL_PASSWORD"},
         K_SECRET, NULL, 0, 0, NULL, AL, Q,
-        "the sentinels' own requirepass; default REDIS_PASSWORD (also _FILE)"},
+        "the sentinels' own requirepass; default REDIS_PASSWORD"},
     [S_ANNOUNCE_IP] = {"ANNOUNCE_IP", {"REDIS_SENTINEL_ANNOUNCE_IP",
         "REDIS_REPLICA_IP"}, K_HOST, NULL, 0, 0, NULL, AL, Q,
         "replica-announce-ip / sentinel announce-ip"},
@@ -94,6 +94,12 @@ const struct setting settings_table[S_COUNT] = {
         LONG_MAX, NULL, SN, D, NULL},
     [S_SENTINEL_LEADER_EPOCH] = {"SENTINEL_LEADER_EPOCH", {0}, K_UINT, NULL, 0,
         LONG_MAX, NULL, SN, D, NULL},
+    [S_SENTINEL_CONFIG_EPOCH] = {"SENTINEL_CONFIG_EPOCH", {0}, K_UINT, NULL, 0,
+        LONG_MAX, NULL, SN, D, NULL},
+    [S_KNOWN_MASTER_HOST] = {"KNOWN_MASTER_HOST", {0}, K_HOST, NULL, 0, 0, NULL,
+        SN, D | Q, NULL},
+    [S_KNOWN_MASTER_PORT] = {"KNOWN_MASTER_PORT", {0}, K_PORT, NULL, 1, 65535,
+        NULL, SN, D, NULL},
 };
 
 static const char *const role_words[] = {"master", "slave", "replica", "sentinel"};
@@ -469,6 +475,9 @@ int settings_load(struct settings *s, struct diag *d)
             settings_set(s, i, row->def);
         }
     }
+    /* The sentinels' own password defaults to the data password. */
+    if (!settings_get(s, S_SENTINEL_PASSWORD))
+        settings_set(s, S_SENTINEL_PASSWORD, settings_get(s, S_REDIS_PASSWORD));
     return d->n - before;
 }
 
@@ -483,8 +492,6 @@ void settings_derive(struct settings *s)
 {
     const char *pw = settings_get(s, S_REDIS_PASSWORD);
 
-    if (!settings_get(s, S_SENTINEL_PASSWORD) && pw)
-        settings_set(s, S_SENTINEL_PASSWORD, pw);
     settings_set(s, S_PROTECTED_MODE, pw ? "yes" : "no");
     if (s->role == ROLE_SLAVE && !settings_get(s, S_REPLICAOF_HOST)) {
         settings_set(s, S_REPLICAOF_HOST, settings_get(s, S_MASTER_HOST));

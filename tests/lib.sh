@@ -67,6 +67,7 @@ rcli() { local p=$1; shift; redis-cli --no-auth-warning -p "$p" "$@"; }
 
 ns_kill_all() {
     local n p
+    pkill -KILL -f "$T/" 2>/dev/null     # helpers such as writers
     for n in "${!NS[@]}"; do
         p=$(pgrep -P "${NS[$n]}" 2>/dev/null | head -1)
         [ -n "$p" ] && kill -KILL "$p" 2>/dev/null
@@ -84,7 +85,7 @@ cleanup() {
             [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
         done
     fi
-    rm -rf "$T"
+    [ -n "${KEEP_T:-}" ] && echo "# kept $T" || rm -rf "$T"
     echo "RESULT $PASS $FAIL"
 }
 trap cleanup EXIT

@@ -334,6 +334,7 @@ static void test_keep_identity(void **state)
     const char *old =
         "port 26379\nsentinel myid 0123456789abcdef0123456789abcdef01234567\n"
         "sentinel monitor mymaster 10.0.0.9 6379 2\n"
+        "sentinel config-epoch mymaster 5\nsentinel config-epoch other 8\n"
         "sentinel leader-epoch mymaster 7\nsentinel leader-epoch other 9\n"
         "sentinel known-sentinel mymaster 10.0.0.5 26379 aaaa\n"
         "sentinel current-epoch 7\n";
@@ -349,6 +350,9 @@ static void test_keep_identity(void **state)
                         "0123456789abcdef0123456789abcdef01234567");
     assert_string_equal(settings_get(&s, S_SENTINEL_CURRENT_EPOCH), "7");
     assert_string_equal(settings_get(&s, S_SENTINEL_LEADER_EPOCH), "7");
+    assert_string_equal(settings_get(&s, S_SENTINEL_CONFIG_EPOCH), "5");
+    assert_string_equal(settings_get(&s, S_KNOWN_MASTER_HOST), "10.0.0.9");
+    assert_string_equal(settings_get(&s, S_KNOWN_MASTER_PORT), "6379");
     unlink(path);
     settings_free(&s);
     /* No old file: nothing kept, nothing invented. */

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# PID 1 figures, side by side in one run: redis-init (static), tini,
+# dumb-init, the seed's shell entrypoint, and bare redis-server.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+RI=$ROOT/build/static/redis-init
+OUT=${BENCH_OUT:-$ROOT/build/bench}
+RUNS=${RUNS:-20}
+T=$(mktemp -d /tmp/redis-init-bench.XXXXXX); chmod 755 "$T"
+trap 'pkill -KILL -f "$T/" 2>/dev/null; for p in $(jobs -p); do pkill -KILL -P $p; kill -KILL $p; done 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+mkdir -p "$OUT"
+cc -O2 -o "$T/orphans" "$ROOT/tests/bench/orphans.c"
+PORT=$(( 30000 + RANDOM % 5000 ))
+export TEMPLATE_DIR=$ROOT/templates START_WAIT=0 SENTINEL_HOSTS=127.0.0.1:1
+
+# A plain redis.conf as redis-init renders it, for the other supervisors.
+REDIS_DATA_DIR=$T/conf REDIS_PORT=$PORT "$RI" render master > "$T/redis.conf"
+sed -i "s|^dir .*|dir \"$T/data\"|" "$T/redis.conf"
+mkdir -p "$T/data"
+sed "s/^port .*/port \$redis_port/" "$T/redis.conf" > "$T/redis.conf.tmpl"
+
+# cmd_for NAME: the command that starts Redis under NAME, as PID 1.
+cmd_for() {
+    local u="unshare --pid --fork --mount-proc"
+    case $1 in
+    redis-init) echo "env REDIS_DATA_DIR=$T/ri REDIS_PORT=$PORT $u $RI master" ;;
+    tini)       echo "$u /usr/bin/tini -- redis-server $T/redis.conf" ;;
+    dumb-init)  echo "$u /usr/bin/dumb-init redis-server $T/redis.conf" ;;
+    shell)      echo "env DATA=$T/sh TEMPLATE=$T/redis.conf.tmpl redis_port=$PORT $u /bin/sh $ROOT/tests/bench/start.sh" ;;
+    bare)       echo "$u redis-server $T/redis.conf" ;;
+    esac
+}
+mkdir -p "$T/sh"
+NAMES="redis-init tini dumb-init shell bare"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# Size of what each adds to an image.
+size_of() {
+    case $1 in
+    redis-init) stat -c %s "$RI" ;;
+    tini)       stat -c %s /usr/bin/tini-static ;;
+    dumb-init)  stat -c %s /usr/bin/dumb-init ;;
+    shell)      echo $(( $(stat -c %s "$ROOT/tests/bench/start.sh") + $(stat -c %s "$(readlink -f /bin/sh)") )) ;;
+    bare)       echo 0 ;;
+    esac
+}
+
+# Resident memory and wake-ups of the supervisor while Redis idles 10 s.
+idle_figures() {
+    local name=$1 u p1 c0 c1
+    $(cmd_for "$name") > "$T/$name.idle.log" 2>&1 &
+    u=$!
+    for _ in $(seq 100); do redis-cli -p $PORT ping >/dev/null 2>&1 && break; sleep 0.1; done
+    sleep 1
+    p1=$(pgrep -P $u | head -1)
+    ctx() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$p1/status; }
+    c0=$(ctx); sleep 10; c1=$(ctx)
+    RSS[$name]=$(awk '/VmRSS/ {print $2}' /proc/$p1/status)
+    WAKE[$name]=$(( c1 - c0 ))
+    kill -TERM "$p1"; wait $u 2>/dev/null
+    rm -rf "$T/ri" "$T/data"/* "$T/sh"/*
+}
+
+declare -A RSS WAKE START REAP SIZE
+for n in redis-init tini dumb-init shell; do idle_figures $n; done
+
+for n in $NAMES; do
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/python3 "$ROOT/tests/bench/pong.py" $PORT $(cmd_for $n)
+        rm -rf "$T/ri" "$T/data"/* "$T/sh"/*
+    done > "$T/$n.start"
+    START[$n]=$(median < "$T/$n.start")
+    SIZE[$n]=$(size_of $n)
+done
+
+u="unshare --pid --fork --mount-proc"
+REAP[redis-init]=$($u "$RI" "$T/orphans" 10000)
+REAP[tini]=$($u /usr/bin/tini -- "$T/orphans" 10000)
+REAP[dumb-init]=$($u /usr/bin/dumb-init "$T/orphans" 10000)
+REAP[shell]=$(timeout 30 $u /bin/sh -c "$T/orphans 10000" || echo "never")
+
+{
+echo "| PID 1 | size (bytes) | supervisor RSS (KiB) | wake-ups in 10 s idle | exec → PONG, median of $RUNS (ms) | vs bare | reap 10,000 orphans (ms) |"
+echo "|---|---|---|---|---|---|---|"
+for n in $NAMES; do
+    ratio=$(awk -v a="${START[$n]}" -v b="${START[bare]}" 'BEGIN {printf "%.3f", a / b}')
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${SIZE[$n]}" \
+        "${RSS[$n]:-n/a}" "${WAKE[$n]:-n/a}" "${START[$n]}" "$ratio" "${REAP[$n]:-n/a}"
+done
+echo
+echo "size: redis-init static musl stripped (libconfuse + hiredis inside); tini-static; dumb-init as Debian ships it (dynamic); shell = start.sh + /bin/sh."
+} | tee "$OUT/pid1.md"

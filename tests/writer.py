@@ -1,0 +1,46 @@
+"""Writes numbered keys through the sentinel-discovered master and records
+which writes were acknowledged. Runs until STOP exists; idles while PAUSE
+exists. Usage: writer.py OUT_DIR SENTINEL[:PORT]... (password in
+REDIS_PASSWORD). OUT_DIR/acked gets one acknowledged number per line;
+OUT_DIR/summary gets "acked=N longest_gap_ms=N" when it stops."""
+import os
+import sys
+import time
+
+from redis.sentinel import Sentinel
+
+out = sys.argv[1]
+sentinels = []
+for hp in sys.argv[2:]:
+    host, _, port = hp.partition(":")
+    sentinels.append((host, int(port or 26379)))
+pw = os.environ.get("REDIS_PASSWORD") or None
+sen = Sentinel(sentinels, socket_timeout=0.3, password=pw,
+               sentinel_kwargs={"password": pw, "socket_timeout": 0.3})
+master = sen.master_for("mymaster", socket_timeout=0.3, socket_connect_timeout=0.3)
+
+n = 0
+acked = 0
+last = None
+longest = 0.0
+with open(os.path.join(out, "acked"), "a", buffering=1) as log:
+    while not os.path.exists(os.path.join(out, "STOP")):
+        if os.path.exists(os.path.join(out, "PAUSE")):
+            last = None
+            time.sleep(0.05)
+            continue
+        n += 1
+        try:
+            master.set("w:%d" % n, n)
+        except Exception:  # any failure: not acknowledged, try the next one
+            time.sleep(0.02)
+            continue
+        now = time.monotonic()
+        if last is not None:
+            longest = max(longest, now - last)
+        last = now
+        acked += 1
+        log.write("%d\n" % n)
+        time.sleep(0.005)
+with open(os.path.join(out, "summary"), "w") as f:
+    f.write("acked=%d longest_gap_ms=%d\n" % (acked, longest * 1000))
