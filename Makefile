@@ -34,11 +34,14 @@ $(STATIC_LIBS):
 static: $(BUILD)/static/redis-init
 $(BUILD)/static/redis-init: $(SRCS) $(wildcard init/*.h) $(STATIC_LIBS)
 	@mkdir -p $(@D)
-	musl-gcc -static -Os -Wall -Wextra $(CPPFLAGS) \
+	musl-gcc -static -Os -fno-asynchronous-unwind-tables -ffunction-sections \
+	    -fdata-sections -Wl,--gc-sections \
+	    -Wl,-z,noseparate-code -Wl,--build-id=none \
+	    -Wall -Wextra $(CPPFLAGS) \
 	    -DTEMPLATE_DIR_DEFAULT='"$(IMAGE_TEMPLATE_DIR)"' \
 	    -I$(BUILD)/musl/include -o $@ $(SRCS) \
 	    -L$(BUILD)/musl/lib -lconfuse -lhiredis
-	strip -s $@
+	strip -s -R .comment $@
 	@ls -l $@
 
 # ---- tests ----

@@ -22,10 +22,10 @@ if [ ! -f "$out/lib/libhiredis.a" ]; then
     dpkg-source -x hiredis_*.dsc hiredis-src >/dev/null
     sed -i 's/void \*(\*createArray)(const redisReadTask\*, int);/void *(*createArray)(const redisReadTask*, size_t);/' \
         hiredis-src/read.h
-    make -s -C hiredis-src CC=musl-gcc OPTIMIZATION=-Os libhiredis.a
+    make -s -C hiredis-src CC=musl-gcc libhiredis.a \
+        OPTIMIZATION="-Os -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections"
     cp hiredis-src/libhiredis.a "$out/lib/"
-    cp hiredis-src/hiredis.h hiredis-src/read.h hiredis-src/sds.h \
-       hiredis-src/async.h "$out/include/hiredis/"
+    cp hiredis-src/*.h "$out/include/hiredis/"
 fi
 
 # libconfuse 3.3 from the orig tarball (Debian's .debian.tar.xz is gone from
@@ -37,7 +37,7 @@ if [ ! -f "$out/lib/libconfuse.a" ]; then
     (cd libconfuse-3.3 &&
      patch -s -p1 < "$here/patches/libconfuse-CVE-2022-40320.patch" &&
      ./autogen.sh >/dev/null 2>&1 &&
-     ./configure -q CC=musl-gcc CFLAGS=-Os --disable-shared --enable-static \
+     ./configure -q CC=musl-gcc CFLAGS="-Os -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections" --disable-shared --enable-static \
          --disable-nls --disable-examples --prefix="$out" &&
      make -s -C src && make -s -C src install) >/dev/null
 fi

@@ -82,6 +82,18 @@ static redisReply *cmd(redisContext *c, const char *fmt, const char *arg)
 
 /* ---- addresses ---- */
 
+/* The numeric form of an IPv4 or IPv6 socket address; 0 on success. */
+static int addr_str(const struct sockaddr *sa, char *out, size_t len)
+{
+    const void *in = sa->sa_family == AF_INET6
+        ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+        : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+    if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+        return -1;
+    return inet_ntop(sa->sa_family, in, out, len) ? 0 : -1;
+}
+
 static int add_host(const char *host, int port, struct ha_addr *out, int n,
                     int max)
 {
@@ -91,11 +103,7 @@ static int add_host(const char *host, int port, struct ha_addr *out, int n,
         return n;
     for (ai = res; ai && n < max; ai = ai->ai_next) {
         struct ha_addr a = {.port = port};
-        void *in = ai->ai_family == AF_INET6
-            ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
-            : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-        int dup = 0;
-        inet_ntop(ai->ai_family, in, a.host, sizeof a.host);
+        int dup = addr_str(ai->ai_addr, a.host, sizeof a.host) < 0;
         for (int i = 0; i < n; i++)
             dup |= out[i].port == port && !strcmp(out[i].host, a.host);
         if (!dup)
@@ -150,12 +158,7 @@ int ha_is_self(const struct settings *s, const struct ha_addr *a)
         return 0;
     for (i = ifs; i && !found; i = i->ifa_next) {
         char host[HA_HOST_LEN];
-        if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
-                             i->ifa_addr->sa_family != AF_INET6))
-            continue;
-        if (getnameinfo(i->ifa_addr, i->ifa_addr->sa_family == AF_INET
-                        ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6),
-                        host, sizeof host, NULL, 0, NI_NUMERICHOST) == 0)
+        if (i->ifa_addr && addr_str(i->ifa_addr, host, sizeof host) == 0)
             found = !strcmp(host, a->host);
     }
     freeifaddrs(ifs);
@@ -418,14 +421,24 @@ static int replica_conns(const struct settings *s, const char *info,
 {
     int n = 0;
 
+    /* Lines look like "slave0:ip=10.0.0.2,port=6379,state=online,..." */
     for (const char *p = info; n < max && (p = strstr(p, "\nslave")); p++) {
-        char ip[HA_HOST_LEN], state[16];
-        int port;
-        if (sscanf(p, "\nslave%*d:ip=%63[^,],port=%d,state=%15[^,]", ip, &port,
-                   state) == 3 && !strcmp(state, "online") &&
-            (out[n] = ha_connect(ip, port, settings_get(s, S_REDIS_PASSWORD),
-                                 CONNECT_MS)))
-            n++;
+        const char *ip = strstr(p, ":ip="), *port = strstr(p, ",port=");
+        const char *end = strchr(p + 1, '\n');
+        char host[HA_HOST_LEN];
+        size_t len;
+        if (!ip || !port || (end && port > end) || port < ip ||
+            !strstr(port, ",state=online,") ||
+            (end && strstr(port, ",state=online,") > end))
+            continue;
+        len = port - ip - 4;
+        if (len >= sizeof host)
+            continue;
+        memcpy(host, ip + 4, len);
+        host[len] = 0;
+        out[n] = ha_connect(host, atoi(port + 6),
+                            settings_get(s, S_REDIS_PASSWORD), CONNECT_MS);
+        n += out[n] != NULL;
     }
     return n;
 }

@@ -96,8 +96,8 @@ static void on_stop_signal(struct sup *s, int sig, long *deadline)
         return;
     }
     *deadline = now_ms() + s->stop_timeout * 1000L;
-    s->log("%s: stopping the child (SIGKILL in %d s)", strsignal(sig),
-           s->stop_timeout);
+    s->log("%s: stopping the child (SIGKILL in %d s)",
+           sig == SIGTERM ? "SIGTERM" : "SIGINT", s->stop_timeout);
     if (s->on_stop)
         s->on_stop(s->ctx, *deadline - now_ms());
     kill(s->child, sig);
