@@ -51,7 +51,7 @@ $(BUILD)/unit: tests/unit/unit.c $(LIB_OBJS)
 deps:
 	sh .ci/deps
 
-test: deps redis-init $(BUILD)/unit
+test: deps redis-init $(BUILD)/unit static
 	bash tests/run
 
 bench: deps redis-init static

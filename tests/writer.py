@@ -2,7 +2,8 @@
 which writes were acknowledged. Runs until STOP exists; idles while PAUSE
 exists. Usage: writer.py OUT_DIR SENTINEL[:PORT]... (password in
 REDIS_PASSWORD). OUT_DIR/acked gets one acknowledged number per line;
-OUT_DIR/summary gets "acked=N longest_gap_ms=N" when it stops."""
+OUT_DIR/summary gets "acked=N longest_gap_ms=N" when it stops; OUT_DIR/errors
+has a line for each failed write and each gap over 200 ms."""
 import os
 import sys
 import time
@@ -23,6 +24,7 @@ n = 0
 acked = 0
 last = None
 longest = 0.0
+errors = open(os.path.join(out, "errors"), "a", buffering=1)
 with open(os.path.join(out, "acked"), "a", buffering=1) as log:
     while not os.path.exists(os.path.join(out, "STOP")):
         if os.path.exists(os.path.join(out, "PAUSE")):
@@ -32,12 +34,16 @@ with open(os.path.join(out, "acked"), "a", buffering=1) as log:
         n += 1
         try:
             master.set("w:%d" % n, n)
-        except Exception:  # any failure: not acknowledged, try the next one
+        except Exception as e:  # not acknowledged: try the next one
+            errors.write("%.3f %d %s %s\n" % (time.time(), n, type(e).__name__, e))
             time.sleep(0.02)
             continue
         now = time.monotonic()
         if last is not None:
             longest = max(longest, now - last)
+            if now - last > 0.2:
+                errors.write("%.3f %d acked after a %d ms gap\n"
+                             % (time.time(), n, (now - last) * 1000))
         last = now
         acked += 1
         log.write("%d\n" % n)

@@ -58,11 +58,17 @@ idle_figures() {
     c0=$(ctx); sleep 10; c1=$(ctx)
     RSS[$name]=$(awk '/VmRSS/ {print $2}' /proc/$p1/status)
     WAKE[$name]=$(( c1 - c0 ))
-    kill -TERM "$p1"; wait $u 2>/dev/null
+    # docker stop: SIGTERM, then SIGKILL after 10 s.
+    local t0=$(date +%s%N) i
+    kill -TERM "$p1"
+    for i in $(seq 100); do kill -0 "$p1" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$p1" 2>/dev/null && { kill -KILL "$p1"; STOP[$name]="killed after 10 s"; } ||
+        STOP[$name]="$(( ($(date +%s%N) - t0) / 1000000 )) ms, $(grep -c 'DB saved on disk' "$T/$name.idle.log") save"
+    wait $u 2>/dev/null
     rm -rf "$T/ri" "$T/data"/* "$T/sh"/*
 }
 
-declare -A RSS WAKE START REAP SIZE
+declare -A RSS WAKE START REAP SIZE STOP
 for n in redis-init tini dumb-init shell; do idle_figures $n; done
 
 for n in $NAMES; do
@@ -81,12 +87,12 @@ REAP[dumb-init]=$($u /usr/bin/dumb-init "$T/orphans" 10000)
 REAP[shell]=$(timeout 30 $u /bin/sh -c "$T/orphans 10000" || echo "never")
 
 {
-echo "| PID 1 | size (bytes) | supervisor RSS (KiB) | wake-ups in 10 s idle | exec → PONG, median of $RUNS (ms) | vs bare | reap 10,000 orphans (ms) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| PID 1 | size (bytes) | supervisor RSS (KiB) | wake-ups in 10 s idle | exec → PONG, median of $RUNS (ms) | vs bare | reap 10,000 orphans (ms) | docker-stop-like SIGTERM → exit |"
+echo "|---|---|---|---|---|---|---|---|"
 for n in $NAMES; do
     ratio=$(awk -v a="${START[$n]}" -v b="${START[bare]}" 'BEGIN {printf "%.3f", a / b}')
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${SIZE[$n]}" \
-        "${RSS[$n]:-n/a}" "${WAKE[$n]:-n/a}" "${START[$n]}" "$ratio" "${REAP[$n]:-n/a}"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${SIZE[$n]}" \
+        "${RSS[$n]:-n/a}" "${WAKE[$n]:-n/a}" "${START[$n]}" "$ratio" "${REAP[$n]:-n/a}" "${STOP[$n]:-n/a}"
 done
 echo
 echo "size: redis-init static musl stripped (libconfuse + hiredis inside); tini-static; dumb-init as Debian ships it (dynamic); shell = start.sh + /bin/sh."
