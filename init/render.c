@@ -175,7 +175,8 @@ int render_install(const char *path, const char *text, uid_t uid, gid_t gid,
         diag_add(d, "cannot create %s: %s", tmp, strerror(errno));
         return -1;
     }
-    if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
+    /* No fsync: the file is rendered anew on every start. */
+    if (write(fd, text, len) != (ssize_t)len ||
         (getuid() == 0 && fchown(fd, uid, gid) < 0)) {
         diag_add(d, "cannot write %s: %s", tmp, strerror(errno));
         close(fd);

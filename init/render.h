@@ -31,7 +31,7 @@ char *render_file(const char *tmpl_path, const struct settings *s, int mask,
                   struct diag *d);
 
 /* Replace path atomically with text: a 0600 temporary file owned by uid:gid
- * in the same directory, fsync'd, renamed over path. -1 on error. */
+ * in the same directory, renamed over path. -1 on error. */
 int render_install(const char *path, const char *text, uid_t uid, gid_t gid,
                    struct diag *d);
 
