@@ -16,7 +16,8 @@ LIB_SRCS := $(filter-out init/main.c,$(SRCS))
 OBJS     := $(SRCS:init/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all static test unit e2e bench demo deps install clean
+.PHONY: all static test unit e2e bench demo deps install clean image redis-static
+IMAGE    ?= redis-init:latest
 all: redis-init
 
 redis-init: $(OBJS)
@@ -43,6 +44,16 @@ $(BUILD)/static/redis-init: $(SRCS) $(wildcard init/*.h) $(STATIC_LIBS)
 	    -L$(BUILD)/musl/lib -lconfuse -lhiredis
 	strip -s -R .comment $@
 	@ls -l $@
+
+# ---- the image: static Redis from Debian's source, FROM scratch ----
+redis-static:
+	sh images/build-redis.sh $(BUILD)/redis
+
+image: static redis-static
+	sh images/rootfs.sh $(BUILD)/image $(BUILD)/static/redis-init \
+	    $(BUILD)/redis/bin templates
+	docker build -q -t $(IMAGE) -f images/Dockerfile $(BUILD)/image
+	@docker image ls $(IMAGE)
 
 # ---- tests ----
 $(BUILD)/unit: tests/unit/unit.c $(LIB_OBJS)

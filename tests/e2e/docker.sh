@@ -1,0 +1,174 @@
+# The image and the compose deployment in real Docker: build from scratch,
+# scale, pause, restart, kill, stop with handover, rescale, stop each role.
+# Prints a SKIP line and passes nothing when no Docker engine answers.
+. "$(dirname "$0")/../lib.sh"
+if ! docker info >/dev/null 2>&1 || ! command -v docker-compose >/dev/null; then
+    echo "# SKIP: no Docker engine or docker-compose here"
+    finish
+fi
+PY=/usr/bin/python3
+IMAGE=redis-init:test$$
+P=ri$$
+export IMAGE
+export REDISCLI_AUTH='d0cker "pw" $%&#'
+printf '%s\n' "$REDISCLI_AUTH" > "$T/pw"
+export REDIS_PASSWORD_SECRET=$T/pw
+dc() { docker-compose -p "$P" -f "$ROOT/compose/docker-compose.yml" "$@"; }
+CLEANUPS+=("dc down -v --remove-orphans -t 1" "docker image rm -f $IMAGE")
+
+check "make image builds the image from scratch" \
+    sh -c "make -s -C '$ROOT' image IMAGE=$IMAGE >'$T/image.log' 2>&1"
+size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
+echo "# image size: $size bytes ($(docker image ls --format '{{.Size}}' "$IMAGE"))"
+check "the image is at most 3 MB ($size bytes)" test "$size" -le 3000000
+check "docker run IMAGE redis-cli ... runs the command" \
+    sh -c "docker run --rm $IMAGE redis-cli --version | grep -q '^redis-cli 7\.0\.'"
+check "docker run IMAGE with a bad variable: exit 78 and the message" \
+    sh -c "docker run --rm -e REDIS_PORT=x $IMAGE 2>&1 | grep -q 'REDIS_PORT=\"x\": expected'; \
+           docker run --rm -e REDIS_PORT=x $IMAGE >/dev/null 2>&1; [ \$? = 78 ]"
+
+ip_of_c() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
+cids() { dc ps -q "$@"; }
+data_cids() { cids master; cids slave; }
+sentinel_ips() { local c; for c in $(cids sentinel); do ip_of_c "$c"; done; }
+# The master the sentinels name, as an IP.
+cur_ip() {
+    local s ip
+    for s in $(sentinel_ips); do
+        ip=$(redis-cli --no-auth-warning -h "$s" -p 26379 sentinel get-master-addr-by-name mymaster 2>/dev/null | head -1)
+        [ -n "$ip" ] && { echo "$ip"; return; }
+    done
+}
+cid_of_ip() { local c; for c in $(data_cids); do [ "$(ip_of_c "$c")" = "$1" ] && echo "$c"; done; }
+rc() { local ip=$1; shift; redis-cli --no-auth-warning -h "$ip" "$@"; }
+all_healthy() {
+    local c
+    for c in $(cids); do
+        [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ] || return 1
+    done
+}
+masters() {
+    local c n=0
+    for c in $(data_cids); do
+        [ "$(rc "$(ip_of_c "$c")" role 2>/dev/null | head -1)" = master ] && n=$((n + 1))
+    done
+    echo $n
+}
+one_master() { [ "$(masters)" = 1 ]; }
+is_replica_of() {  # CONTAINER MASTER_IP
+    local info; info=$(rc "$(ip_of_c "$1")" info replication 2>/dev/null | tr -d '\r')
+    grep -qx role:slave <<<"$info" && grep -qx "master_host:$2" <<<"$info" &&
+        grep -qx master_link_status:up <<<"$info"
+}
+switched_from() { local ip; ip=$(cur_ip); [ -n "$ip" ] && [ "$ip" != "$1" ]; }
+
+dc up -d --scale slave=2 --scale sentinel=3 >"$T/up.log" 2>&1
+check "compose up --scale slave=2 --scale sentinel=3: six containers" \
+    test "$(cids | wc -l)" = 6
+check "every container becomes healthy" wait_until 120 all_healthy
+m=$(cur_ip)
+check "the sentinels name the master service's container" \
+    test "$(cid_of_ip "$m")" = "$(cids master)"
+rc "$m" set greeting hello >/dev/null
+for c in $(cids slave); do
+    check "a key written on the master is read on slave ${c:0:12}" \
+        wait_until 20 sh -c "[ \"\$(redis-cli --no-auth-warning -h $(ip_of_c "$c") get greeting)\" = hello ]"
+done
+check "redis-init is PID 1 of the master container" \
+    sh -c "docker top $(cids master) -o pid,comm | sed -n 2p | grep -q redis-init"
+check "the password is in no container's environment" \
+    sh -c "! docker inspect $(cids | tr '\n' ' ') | grep -qF 'd0cker'"
+
+# The seed's test.sh: pause the master.
+old=$(cur_ip); oc=$(cid_of_ip "$old")
+docker pause "$oc" >/dev/null
+start=$(date +%s%N)
+check "docker pause: the sentinels name a new master within down-after + 30 s" \
+    wait_until 35 switched_from "$old"
+new=$(cur_ip)
+check "docker pause: the new master accepts writes" \
+    wait_until 10 sh -c "[ \"\$(redis-cli --no-auth-warning -h $new set after-pause 1)\" = OK ]"
+echo "# failover under docker pause: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+docker unpause "$oc" >/dev/null
+check "docker unpause: the old master is a replica of the new one" \
+    wait_until 40 is_replica_of "$oc" "$new"
+check "one master" wait_until 20 one_master
+
+# docker restart of the master: handover on SIGTERM, back as a replica.
+old=$(cur_ip); oc=$(cid_of_ip "$old")
+rc "$old" set before-restart 1 >/dev/null
+docker restart "$oc" >/dev/null
+check "docker restart: the master handed over" switched_from "$old"
+new=$(cur_ip)
+check "docker restart: it rejoins as a replica" wait_until 40 is_replica_of "$oc" "$new"
+check "docker restart: with the data" \
+    wait_until 20 sh -c "[ \"\$(redis-cli --no-auth-warning -h $(ip_of_c "$oc") get before-restart)\" = 1 ]"
+check "docker restart: never a second master" wait_until 20 one_master
+
+# docker kill + docker start of the master, after the sentinels failed over.
+old=$(cur_ip); oc=$(cid_of_ip "$old")
+check "all replicas in sync before the kill" wait_until 20 sh -c "
+    [ \$(redis-cli --no-auth-warning -h $old info replication | grep -c 'state=online') = 2 ]"
+rc "$old" set before-kill 1 >/dev/null; sleep 1
+docker kill "$oc" >/dev/null
+check "docker kill: the sentinels fail over" wait_until 40 switched_from "$old"
+docker start "$oc" >/dev/null
+new=$(cur_ip)
+check "docker kill + start: it rejoins as a replica" wait_until 40 is_replica_of "$oc" "$new"
+check "docker kill + start: with the data" \
+    wait_until 20 sh -c "[ \"\$(redis-cli --no-auth-warning -h $(ip_of_c "$oc") get before-kill)\" = 1 ]"
+check "docker kill + start: never a second master" wait_until 20 one_master
+check "docker kill + start: its log says why it is a replica" \
+    sh -c "docker logs $oc 2>&1 | grep -q 'starting as its replica'"
+
+# docker stop of the master under a writer: no acknowledged write lost.
+old=$(cur_ip); oc=$(cid_of_ip "$old")
+wait_until 20 sh -c "[ \$(redis-cli --no-auth-warning -h $old info replication | grep -c 'state=online') = 2 ]"
+mkdir -p "$T/w"
+REDIS_PASSWORD=$REDISCLI_AUTH $PY "$ROOT/tests/writer.py" "$T/w" $(sentinel_ips) &
+W=$!
+wait_until 20 test -s "$T/w/acked"; sleep 1
+start=$(date +%s%N)
+docker stop "$oc" >/dev/null
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "# docker stop of the master: ${ms} ms"
+check "docker stop: the master stopped inside the grace period (${ms} ms < 15000)" test $ms -lt 15000
+check "docker stop: exit code 0" test "$(docker inspect -f '{{.State.ExitCode}}' "$oc")" = 0
+check "docker stop: it handed over" sh -c "docker logs $oc 2>&1 | grep -q 'handover: .* is the new master'"
+sleep 2; touch "$T/w/STOP"; wait $W
+new=$(cur_ip)
+m=$(REDIS_PASSWORD=$REDISCLI_AUTH $PY "$ROOT/tests/acked.py" "$T/w" "$new" 6379)
+echo "# docker stop handover: $m, $(cat "$T/w/summary")"
+check "docker stop: zero acknowledged writes lost ($m)" grep -q '^missing=0 ' <<<"$m"
+docker start "$oc" >/dev/null
+check "the stopped master, started again, is a replica" wait_until 40 is_replica_of "$oc" "$new"
+
+# Rescale: sentinels 3 -> 5 -> 3, slaves 2 -> 1; failover still works.
+dc up -d --scale slave=2 --scale sentinel=5 >>"$T/up.log" 2>&1
+check "scaled to 5 sentinels, all healthy" wait_until 120 all_healthy
+dc up -d --scale slave=1 --scale sentinel=3 >>"$T/up.log" 2>&1
+check "scaled back to 3 sentinels and 1 slave" test "$(cids | wc -l)" = 5
+check "one master after scaling in" wait_until 40 one_master
+old=$(cur_ip); oc=$(cid_of_ip "$old")
+wait_until 30 sh -c "[ \$(redis-cli --no-auth-warning -h $old info replication | grep -c 'state=online') = 1 ]"
+docker pause "$oc" >/dev/null
+check "after rescaling, a paused master is still failed over" wait_until 40 switched_from "$old"
+docker unpause "$oc" >/dev/null
+check "... and rejoins as a replica" wait_until 40 is_replica_of "$oc" "$(cur_ip)"
+
+# No zombie anywhere; docker stop of each role inside the grace period.
+for c in $(cids); do
+    check "no zombie in ${c:0:12}" sh -c "! docker top $c -o stat | tail -n +2 | grep -q Z"
+done
+for svc in sentinel slave master; do
+    c=$(cids $svc | head -1)
+    start=$(date +%s%N)
+    docker stop "$c" >/dev/null
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "docker stop of a $svc: ${ms} ms, inside the grace period" test $ms -lt 15000
+    check "docker stop of a $svc: exit code 0" test "$(docker inspect -f '{{.State.ExitCode}}' "$c")" = 0
+    [ $svc = sentinel ] ||
+        check "docker stop of a $svc: data saved" sh -c "docker logs $c 2>&1 | tail -5 | grep -q 'DB saved on disk'"
+done
+check "the password is in no log" sh -c "! dc logs 2>&1 | grep -qF 'd0cker'"
+finish
