@@ -291,6 +291,19 @@ static void check_auth(const struct settings *s, const char *host, int port,
     redisFree(c);
 }
 
+/* Does MASTER_HOST:MASTER_PORT name this very instance? */
+static int master_host_is_self(const struct settings *s)
+{
+    struct ha_addr a[HA_MAX_ADDRS];
+    int n = add_host(settings_get(s, S_MASTER_HOST), settings_num(s, S_MASTER_PORT),
+                     a, 0, HA_MAX_ADDRS);
+
+    for (int i = 0; i < n; i++)
+        if (ha_is_self(s, &a[i]))
+            return 1;
+    return 0;
+}
+
 static int discover_server(struct settings *s, ha_log_fn log, ha_stop_fn stop)
 {
     struct ha_addr m;
@@ -299,6 +312,15 @@ static int discover_server(struct settings *s, ha_log_fn log, ha_stop_fn stop)
 
     if (rc == -2)
         return -2;
+    if (rc < 0 && s->role == ROLE_SLAVE && master_host_is_self(s)) {
+        /* One spec for every pod of a StatefulSet: the one MASTER_HOST
+         * names is the master until the sentinels say otherwise. */
+        log("no sentinel answered within START_WAIT=%s s and MASTER_HOST=%s "
+            "is this instance: starting as master", settings_get(s, S_START_WAIT),
+            settings_get(s, S_MASTER_HOST));
+        s->role = ROLE_MASTER;
+        return 0;
+    }
     if (rc < 0) {
         log("no sentinel of SENTINEL_HOSTS=%s answered within START_WAIT=%s s: "
             "starting as %s, as the role says", settings_get(s, S_SENTINEL_HOSTS),

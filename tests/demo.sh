@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make demo: a master, two slaves and three sentinels, each under its own
-# redis-init as PID 1 of a PID namespace, on loopback ports.
-#   tests/demo.sh          start (or restart) the cluster
-#   tests/demo.sh stop     stop it (SIGTERM to each redis-init)
+# redis-init as PID 1. With Docker: the image and the compose cluster, and a
+# live failover. Without: PID namespaces on loopback ports.
+#   tests/demo.sh          start (or restart) the cluster, Docker if it answers
+#   tests/demo.sh local    the loopback cluster, even with Docker
+#   tests/demo.sh stop     stop whichever runs
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${DEMO_DIR:-/tmp/redis-init-demo}
@@ -26,9 +28,63 @@ start() {  # NAME ROLE VAR=VALUE...
     echo $! > "$DIR/$name.pid"
 }
 
+COMPOSE="docker-compose -p redis-init-demo -f $ROOT/compose/docker-compose.yml"
+
+docker_demo() {
+    make -s -C "$ROOT" image
+    secret=$ROOT/compose/secrets/redis_password
+    if [ ! -f "$secret" ]; then
+        mkdir -p "$(dirname "$secret")"
+        (umask 077; head -c 18 /dev/urandom | base64 > "$secret")
+    fi
+    export REDIS_PASSWORD_SECRET=$secret REDISCLI_AUTH
+    REDISCLI_AUTH=$(cat "$secret")
+    $COMPOSE up -d --scale slave=2 --scale sentinel=3
+    echo "waiting for every container to be healthy..."
+    for _ in $(seq 120); do
+        [ -z "$($COMPOSE ps -q | xargs docker inspect -f '{{.State.Health.Status}}' | grep -v '^healthy$')" ] && break
+        sleep 1
+    done
+    ip() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
+    s1=$(ip "$($COMPOSE ps -q sentinel | head -1)")
+    ask() { redis-cli --no-auth-warning -h "$s1" -p 26379 sentinel get-master-addr-by-name mymaster | head -1; }
+    for _ in $(seq 30); do
+        redis-cli --no-auth-warning -h "$s1" -p 26379 sentinel master mymaster |
+            tr '\n' ' ' | grep -q 'num-slaves 2 .*num-other-sentinels 2 ' && break
+        sleep 1
+    done
+    $COMPOSE ps
+    old=$(ask)
+    echo; echo "master: $old. Pausing its container (docker pause), as the seed's test.sh does..."
+    c=$(for id in $($COMPOSE ps -q); do [ "$(ip "$id")" = "$old" ] && echo "$id"; done)
+    docker pause "$c" >/dev/null
+    t0=$(date +%s)
+    while [ "$(ask)" = "$old" ]; do sleep 0.5; done
+    echo "the sentinels promoted $(ask) after $(( $(date +%s) - t0 )) s; unpausing the old master..."
+    docker unpause "$c" >/dev/null
+    sleep 5
+    echo "old master now: $(redis-cli --no-auth-warning -h "$old" role | head -1) of $(ask)"
+    cat <<MSG
+
+redis-init demo runs in Docker (project redis-init-demo); the password is in
+$secret.
+  sentinels:  REDISCLI_AUTH=\$(cat $secret) redis-cli -h $s1 -p 26379 sentinel get-master-addr-by-name mymaster
+  logs:       $COMPOSE logs -f
+  stop:       tests/demo.sh stop
+MSG
+}
+
 if [ "${1:-}" = stop ]; then
     stop
-    echo "demo stopped; data and logs stay in $DIR"
+    if command -v docker-compose >/dev/null && docker info >/dev/null 2>&1; then
+        $COMPOSE down -v --remove-orphans -t 15 2>/dev/null || true
+    fi
+    echo "demo stopped; local data and logs stay in $DIR"
+    exit 0
+fi
+if [ "${1:-}" != local ] && command -v docker-compose >/dev/null &&
+   docker info >/dev/null 2>&1; then
+    docker_demo
     exit 0
 fi
 

@@ -60,6 +60,16 @@ is_replica_of() {  # CONTAINER MASTER_IP
     grep -qx role:slave <<<"$info" && grep -qx "master_host:$2" <<<"$info" &&
         grep -qx master_link_status:up <<<"$info"
 }
+# ready SLAVES SENTINELS: every sentinel sees that many replicas and other
+# sentinels (a fresh sentinel learns replicas from the master's INFO, every
+# 10 s; before that, a failover finds no good replica).
+ready() {
+    local s
+    for s in $(sentinel_ips); do
+        redis-cli --no-auth-warning -h "$s" -p 26379 sentinel master mymaster 2>/dev/null |
+            tr '\n' ' ' | grep -q "num-slaves $1 .*num-other-sentinels $(($2 - 1)) " || return 1
+    done
+}
 switched_from() { local ip; ip=$(cur_ip); [ -n "$ip" ] && [ "$ip" != "$1" ]; }
 
 dc up -d --scale slave=2 --scale sentinel=3 >"$T/up.log" 2>&1
@@ -80,6 +90,7 @@ check "the password is in no container's environment" \
     sh -c "! docker inspect $(cids | tr '\n' ' ') | grep -qF 'd0cker'"
 
 # The seed's test.sh: pause the master.
+check "the sentinels know both slaves and each other" wait_until 60 ready 2 3
 old=$(cur_ip); oc=$(cid_of_ip "$old")
 docker pause "$oc" >/dev/null
 start=$(date +%s%N)
@@ -95,6 +106,7 @@ check "docker unpause: the old master is a replica of the new one" \
 check "one master" wait_until 20 one_master
 
 # docker restart of the master: handover on SIGTERM, back as a replica.
+wait_until 60 ready 2 3
 old=$(cur_ip); oc=$(cid_of_ip "$old")
 rc "$old" set before-restart 1 >/dev/null
 docker restart "$oc" >/dev/null
@@ -106,6 +118,7 @@ check "docker restart: with the data" \
 check "docker restart: never a second master" wait_until 20 one_master
 
 # docker kill + docker start of the master, after the sentinels failed over.
+wait_until 60 ready 2 3
 old=$(cur_ip); oc=$(cid_of_ip "$old")
 check "all replicas in sync before the kill" wait_until 20 sh -c "
     [ \$(redis-cli --no-auth-warning -h $old info replication | grep -c 'state=online') = 2 ]"
@@ -122,6 +135,7 @@ check "docker kill + start: its log says why it is a replica" \
     sh -c "docker logs $oc 2>&1 | grep -q 'starting as its replica'"
 
 # docker stop of the master under a writer: no acknowledged write lost.
+wait_until 60 ready 2 3
 old=$(cur_ip); oc=$(cid_of_ip "$old")
 wait_until 20 sh -c "[ \$(redis-cli --no-auth-warning -h $old info replication | grep -c 'state=online') = 2 ]"
 mkdir -p "$T/w"
@@ -149,8 +163,13 @@ check "scaled to 5 sentinels, all healthy" wait_until 120 all_healthy
 dc up -d --scale slave=1 --scale sentinel=3 >>"$T/up.log" 2>&1
 check "scaled back to 3 sentinels and 1 slave" test "$(cids | wc -l)" = 5
 check "one master after scaling in" wait_until 40 one_master
+check "after rescaling, the sentinels know 1 slave and each other" wait_until 60 sh -c "
+    for s in \$(docker-compose -p $P -f $ROOT/compose/docker-compose.yml ps -q sentinel); do
+        ip=\$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' \$s)
+        redis-cli --no-auth-warning -h \$ip -p 26379 sentinel master mymaster | tr '\n' ' ' |
+            grep -q 'num-slaves 1 ' || exit 1
+    done"
 old=$(cur_ip); oc=$(cid_of_ip "$old")
-wait_until 30 sh -c "[ \$(redis-cli --no-auth-warning -h $old info replication | grep -c 'state=online') = 1 ]"
 docker pause "$oc" >/dev/null
 check "after rescaling, a paused master is still failed over" wait_until 40 switched_from "$old"
 docker unpause "$oc" >/dev/null

@@ -1,0 +1,79 @@
+# The deployment files: Rancher and Swarm files parse with docker-compose;
+# the Kubernetes manifests parse and use redis-init health; the Swarm stack
+# runs on a single-node swarm when `docker swarm init` works here.
+. "$(dirname "$0")/../lib.sh"
+C=$ROOT/compose
+PY=/usr/bin/python3
+check "kubernetes: the manifests parse and are complete" $PY - "$C/kubernetes/redis.yaml" <<'PYEOF'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+kinds = sorted(d["kind"] for d in docs)
+assert kinds == ["Service", "Service", "StatefulSet", "StatefulSet"], kinds
+for d in docs:
+    assert d["apiVersion"] and d["metadata"]["name"]
+    if d["kind"] != "StatefulSet":
+        continue
+    pod = d["spec"]["template"]["spec"]
+    assert d["spec"]["selector"]["matchLabels"] == d["spec"]["template"]["metadata"]["labels"]
+    assert pod["terminationGracePeriodSeconds"] >= 10
+    for c in pod["containers"]:
+        assert c["args"][0] in ("slave", "sentinel"), c["args"]
+        for probe in ("readinessProbe", "livenessProbe"):
+            assert c[probe]["exec"]["command"][:2] == ["redis-init", "health"]
+        env = {e["name"]: e["value"] for e in c["env"]}
+        assert env["REDIS_PASSWORD_FILE"].startswith("/run/secrets/")
+        assert "REDIS_PASSWORD" not in env
+PYEOF
+if ! command -v docker-compose >/dev/null; then
+    echo "# SKIP: no docker-compose here"
+    finish
+fi
+check "rancher: docker-compose.yml parses" \
+    docker-compose -f "$C/rancher/docker-compose.yml" config -q
+check "rancher: slaves and sentinels keep to different hosts" sh -c "
+    grep -A12 '^redis-slaves:' '$C/rancher/docker-compose.yml' | grep -q 'affinity:container_label_ne: name=slaves' &&
+    grep -A14 '^redis-sentinels:' '$C/rancher/docker-compose.yml' | grep -q 'affinity:container_label_ne: name=sentinels'"
+check "rancher: rancher-compose.yml parses" $PY -c "import yaml,sys; yaml.safe_load(open(sys.argv[1]))" "$C/rancher/rancher-compose.yml"
+check "swarm: stack.yml parses" \
+    env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/swarm/stack.yml" config -q
+check "compose: docker-compose.yml parses" \
+    env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/docker-compose.yml" config -q
+check "compose: no container_name and no fixed host port (so it scales)" \
+    sh -c "! grep -qE 'container_name|ports:' '$C/docker-compose.yml'"
+
+# A single-node swarm, only when this machine is in none already.
+if ! docker info >/dev/null 2>&1 ||
+   [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != inactive ]; then
+    echo "# SKIP: swarm test (no Docker engine, or already in a swarm)"
+    finish
+fi
+if ! docker swarm init --advertise-addr 127.0.0.1 >"$T/swarm.log" 2>&1; then
+    echo "# SKIP: docker swarm init failed here: $(tail -1 "$T/swarm.log")"
+    finish
+fi
+CLEANUPS+=("docker swarm leave --force")
+IMAGE=redis-init:swarm$$
+make -s -C "$ROOT" image IMAGE="$IMAGE" >"$T/image.log" 2>&1
+CLEANUPS=("docker image rm -f $IMAGE" "${CLEANUPS[@]}")
+printf 'sw4rm "pw"\n' > "$T/pw"
+S=ri$$
+CLEANUPS=("docker stack rm $S" "sleep 5" "${CLEANUPS[@]}")
+env IMAGE="$IMAGE" REDIS_PASSWORD_SECRET="$T/pw" SENTINELS_PER_NODE=3 SLAVES_PER_NODE=2 \
+    docker stack deploy -c "$C/swarm/stack.yml" "$S" >"$T/deploy.log" 2>&1
+check "swarm: the stack deploys" test $? = 0
+running() {  # SERVICE N: N tasks running
+    [ "$(docker service ps -q --filter desired-state=running --filter "name=${S}_$1" "${S}_$1" |
+         xargs -r docker inspect -f '{{.Status.State}}' | grep -c running)" = "$2" ]
+}
+check "swarm: 1 master, 2 slaves, 3 sentinels running" wait_until 120 sh -c "
+    $(declare -f running); S=$S; running master 1 && running slave 2 && running sentinel 3"
+# A client container on the stack's attachable overlay network.
+cli() { docker run --rm --network "${S}_redis" -e REDISCLI_AUTH='sw4rm "pw"' "$IMAGE" redis-cli --no-auth-warning "$@"; }
+check "swarm: every sentinel names the master" wait_until 90 sh -c "
+    $(declare -f cli); S=$S; IMAGE=$IMAGE
+    [ \$(cli -h sentinel -p 26379 sentinel get-master-addr-by-name mymaster | wc -l) = 2 ]"
+cli -h master set swarm-key ok >/dev/null
+check "swarm: a key written on the master is read on a slave" wait_until 30 sh -c "
+    $(declare -f cli); S=$S; IMAGE=$IMAGE
+    [ \"\$(cli -h slave get swarm-key)\" = ok ]"
+finish
