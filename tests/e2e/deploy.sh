@@ -30,16 +30,26 @@ if ! command -v docker-compose >/dev/null; then
 fi
 check "rancher: docker-compose.yml parses" \
     docker-compose -f "$C/rancher/docker-compose.yml" config -q
-check "rancher: slaves and sentinels keep to different hosts" sh -c "
-    grep -A12 '^redis-slaves:' '$C/rancher/docker-compose.yml' | grep -q 'affinity:container_label_ne: name=slaves' &&
-    grep -A14 '^redis-sentinels:' '$C/rancher/docker-compose.yml' | grep -q 'affinity:container_label_ne: name=sentinels'"
+check "rancher: slaves and sentinels keep to different hosts, host network" $PY - "$C/rancher/docker-compose.yml" <<'PYEOF'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+for svc, name in (("redis-slaves", "slaves"), ("redis-sentinels", "sentinels")):
+    labels = d[svc]["labels"]
+    assert labels["name"] == name
+    assert labels["io.rancher.scheduler.affinity:container_label_ne"] == "name=" + name
+for svc in d.values():
+    assert svc["net"] == "host"
+ports = [v["environment"].get(k) for v in d.values() for k in ("redis_port", "sentinel_port")]
+ports = [p for p in ports if p]
+assert len(ports) == len(set(ports)) == 3, ports
+PYEOF
 check "rancher: rancher-compose.yml parses" $PY -c "import yaml,sys; yaml.safe_load(open(sys.argv[1]))" "$C/rancher/rancher-compose.yml"
 check "swarm: stack.yml parses" \
     env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/swarm/stack.yml" config -q
 check "compose: docker-compose.yml parses" \
     env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/docker-compose.yml" config -q
 check "compose: no container_name and no fixed host port (so it scales)" \
-    sh -c "! grep -qE 'container_name|ports:' '$C/docker-compose.yml'"
+    sh -c "! grep -v '^ *#' '$C/docker-compose.yml' | grep -qE 'container_name|ports:'"
 
 # A single-node swarm, only when this machine is in none already.
 if ! docker info >/dev/null 2>&1 ||

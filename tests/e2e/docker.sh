@@ -13,7 +13,7 @@ export IMAGE
 export REDISCLI_AUTH='d0cker "pw" $%&#'
 printf '%s\n' "$REDISCLI_AUTH" > "$T/pw"
 export REDIS_PASSWORD_SECRET=$T/pw
-dc() { docker-compose -p "$P" -f "$ROOT/compose/docker-compose.yml" "$@"; }
+. "$ROOT/tests/dockertopo.sh"
 CLEANUPS+=("dc down -v --remove-orphans -t 1" "docker image rm -f $IMAGE")
 
 check "make image builds the image from scratch" \
@@ -26,51 +26,6 @@ check "docker run IMAGE redis-cli ... runs the command" \
 check "docker run IMAGE with a bad variable: exit 78 and the message" \
     sh -c "docker run --rm -e REDIS_PORT=x $IMAGE 2>&1 | grep -q 'REDIS_PORT=\"x\": expected'; \
            docker run --rm -e REDIS_PORT=x $IMAGE >/dev/null 2>&1; [ \$? = 78 ]"
-
-ip_of_c() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
-cids() { dc ps -q "$@"; }
-data_cids() { cids master; cids slave; }
-sentinel_ips() { local c; for c in $(cids sentinel); do ip_of_c "$c"; done; }
-# The master the sentinels name, as an IP.
-cur_ip() {
-    local s ip
-    for s in $(sentinel_ips); do
-        ip=$(redis-cli --no-auth-warning -h "$s" -p 26379 sentinel get-master-addr-by-name mymaster 2>/dev/null | head -1)
-        [ -n "$ip" ] && { echo "$ip"; return; }
-    done
-}
-cid_of_ip() { local c; for c in $(data_cids); do [ "$(ip_of_c "$c")" = "$1" ] && echo "$c"; done; }
-rc() { local ip=$1; shift; redis-cli --no-auth-warning -h "$ip" "$@"; }
-all_healthy() {
-    local c
-    for c in $(cids); do
-        [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ] || return 1
-    done
-}
-masters() {
-    local c n=0
-    for c in $(data_cids); do
-        [ "$(rc "$(ip_of_c "$c")" role 2>/dev/null | head -1)" = master ] && n=$((n + 1))
-    done
-    echo $n
-}
-one_master() { [ "$(masters)" = 1 ]; }
-is_replica_of() {  # CONTAINER MASTER_IP
-    local info; info=$(rc "$(ip_of_c "$1")" info replication 2>/dev/null | tr -d '\r')
-    grep -qx role:slave <<<"$info" && grep -qx "master_host:$2" <<<"$info" &&
-        grep -qx master_link_status:up <<<"$info"
-}
-# ready SLAVES SENTINELS: every sentinel sees that many replicas and other
-# sentinels (a fresh sentinel learns replicas from the master's INFO, every
-# 10 s; before that, a failover finds no good replica).
-ready() {
-    local s
-    for s in $(sentinel_ips); do
-        redis-cli --no-auth-warning -h "$s" -p 26379 sentinel master mymaster 2>/dev/null |
-            tr '\n' ' ' | grep -q "num-slaves $1 .*num-other-sentinels $(($2 - 1)) " || return 1
-    done
-}
-switched_from() { local ip; ip=$(cur_ip); [ -n "$ip" ] && [ "$ip" != "$1" ]; }
 
 dc up -d --scale slave=2 --scale sentinel=3 >"$T/up.log" 2>&1
 check "compose up --scale slave=2 --scale sentinel=3: six containers" \

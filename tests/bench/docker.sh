@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Docker figures with the compose defaults: image size, container start ->
+# healthy for each role, failover time under `docker pause`, and the write
+# gap of the handover on `docker stop` (writer on the host).
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${BENCH_OUT:-$ROOT/build/bench}
+. "$ROOT/tests/lib.sh"
+mkdir -p "$OUT"
+if ! docker info >/dev/null 2>&1 || ! command -v docker-compose >/dev/null; then
+    echo "no Docker engine: no Docker figures" | tee "$OUT/docker.md"
+    finish
+fi
+PY=/usr/bin/python3
+IMAGE=redis-init:bench$$ P=rib$$
+export IMAGE REDISCLI_AUTH='b3nch pw' REDIS_PASSWORD_SECRET=$T/pw
+printf '%s\n' "$REDISCLI_AUTH" > "$T/pw"
+. "$ROOT/tests/dockertopo.sh"
+CLEANUPS+=("dc down -v --remove-orphans -t 1" "docker image rm -f $IMAGE")
+make -s -C "$ROOT" image IMAGE="$IMAGE" >"$T/image.log" 2>&1
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+healthy_ms() {  # T0 CONTAINER: ms from T0 until docker reports it healthy
+    local t0=$1 c=$2
+    until [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ]; do
+        [ $(( $(now_ms) - t0 )) -lt 120000 ] || { echo timeout; return; }
+        sleep 0.1
+    done
+    echo $(( $(now_ms) - t0 ))
+}
+# Start each role in turn: sentinels, master, slaves.
+t=$(now_ms); dc up -d --scale slave=0 --scale sentinel=3 --no-deps sentinel >/dev/null 2>&1
+H_SENTINEL=$(healthy_ms $t "$(cids sentinel | head -1)")
+t=$(now_ms); dc up -d --no-deps master >/dev/null 2>&1
+H_MASTER=$(healthy_ms $t "$(cids master)")
+t=$(now_ms); dc up -d --scale slave=2 --scale sentinel=3 --no-deps slave >/dev/null 2>&1
+H_SLAVE=$(healthy_ms $t "$(cids slave | head -1)")
+wait_until 60 ready 2 3
+
+old=$(cur_ip); oc=$(cid_of_ip "$old"); t=$(now_ms)
+docker pause "$oc" >/dev/null
+until switched_from "$old" && [ "$(rc "$(cur_ip)" set probe 1 2>/dev/null)" = OK ]; do sleep 0.05; done
+F_PAUSE=$(( $(now_ms) - t ))
+docker unpause "$oc" >/dev/null
+wait_until 60 is_replica_of "$oc" "$(cur_ip)"
+wait_until 60 ready 2 3
+
+old=$(cur_ip); oc=$(cid_of_ip "$old")
+mkdir -p "$T/w"
+REDIS_PASSWORD=$REDISCLI_AUTH $PY "$ROOT/tests/writer.py" "$T/w" $(sentinel_ips) &
+W=$!
+wait_until 20 test -s "$T/w/acked"; sleep 1
+t=$(now_ms); docker stop "$oc" >/dev/null; STOP_MS=$(( $(now_ms) - t ))
+sleep 2; touch "$T/w/STOP"; wait $W
+LOST=$(REDIS_PASSWORD=$REDISCLI_AUTH $PY "$ROOT/tests/acked.py" "$T/w" "$(cur_ip)" 6379)
+GAP=$(sed -n 's/.*longest_gap_ms=//p' "$T/w/summary")
+{
+echo "| figure (Docker, compose defaults: down-after 5000 ms) | value |"
+echo "|---|---|"
+echo "| image size (docker image inspect) | $(docker image inspect -f '{{.Size}}' "$IMAGE") bytes ($(docker image ls --format '{{.Size}}' "$IMAGE")) |"
+echo "| container start → healthy, sentinel | $H_SENTINEL ms |"
+echo "| container start → healthy, master | $H_MASTER ms |"
+echo "| container start → healthy, slave | $H_SLAVE ms |"
+echo "| failover under docker pause → new master accepts writes | $F_PAUSE ms |"
+echo "| docker stop of the master (handover + save) | $STOP_MS ms |"
+echo "| handover write gap on docker stop | $GAP ms |"
+echo "| acknowledged writes lost in that handover | $LOST |"
+} | tee "$OUT/docker.md"
+finish
