@@ -60,6 +60,14 @@ R=$(port 5)
 ri_start r REDIS_PORT=$R REDIS_ROLE=master --
 check "REDIS_ROLE=master starts a master" wait_until 10 rcli $R ping
 
+# A slave whose MASTER_HOST:MASTER_PORT is itself (one spec for every pod
+# of a StatefulSet) starts as master when no sentinel answers.
+Z=$(port 6)
+ri_start z REDIS_PORT=$Z MASTER_HOST=127.0.0.1 MASTER_PORT=$Z -- slave
+check "a slave whose MASTER_HOST is itself starts as master" \
+    wait_until 10 sh -c "redis-cli -p $Z role 2>/dev/null | head -1 | grep -qx master"
+check "... and says why" grep -q 'is this instance: starting as master' "$T/z.log"
+
 # render prints, writes nothing, masks secrets.
 out=$(REDIS_DATA_DIR="$T/render" REDIS_PASSWORD='s3cret!' "$RI" render slave)
 check "render prints the slave config" grep -q '^replicaof "redis-master" 6379$' <<<"$out"

@@ -45,4 +45,25 @@ for i in 2 3; do
     check "sentinel $i still counts exactly 2 other sentinels (no stale peer)" \
         wait_until 10 sh -c "redis-cli -p $X sentinel master mymaster | grep -A1 -x num-other-sentinels | tail -1 | grep -qx 2"
 done
+
+# All three restarted at once after a failover, with no peer to ask: each
+# monitors the master it knew last, not the stale MASTER_HOST.
+X2=$(port 12)
+check "a forced failover promotes the slave" sh -c "redis-cli -p $X2 sentinel failover mymaster | grep -qx OK"
+for i in 1 2 3; do
+    check "sentinel $i names the new master 127.0.0.1:$S" \
+        wait_until 20 sh -c "redis-cli -p $(port $((10 + i))) sentinel get-master-addr-by-name mymaster | tr '\n' ' ' | grep -qx '127.0.0.1 $S '"
+done
+sleep 1   # let each sentinel rewrite its config
+for i in 1 2 3; do ri_signal x$i TERM; done
+for i in 1 2 3; do ri_wait x$i; done
+for i in 1 2 3; do
+    ri_start x$i SENTINEL_PORT=$(port $((10 + i))) "${common[@]}" -- sentinel
+done
+for i in 1 2 3; do
+    check "restarted together, sentinel $i still names 127.0.0.1:$S, not MASTER_HOST" \
+        wait_until 10 sh -c "redis-cli -p $(port $((10 + i))) sentinel get-master-addr-by-name mymaster | tr '\n' ' ' | grep -qx '127.0.0.1 $S '"
+done
+check "... and its log says it used what it knew last" \
+    grep -q 'monitoring the master this sentinel knew last, 127.0.0.1:'"$S" "$T/x1.log"
 finish
