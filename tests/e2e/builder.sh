@@ -1,0 +1,28 @@
+# images/Dockerfile.build makes the same image inside Docker, from a Debian
+# builder stage; the base is made here by debootstrap + docker import.
+. "$(dirname "$0")/../lib.sh"
+if ! docker info >/dev/null 2>&1; then
+    echo "# SKIP: no Docker engine here"
+    finish
+fi
+BASE=redis-init-builder-base:bookworm
+IMAGE=redis-init:built$$
+CLEANUPS+=("docker image rm -f $IMAGE")
+check "a Debian bookworm base from debootstrap + docker import" \
+    sh "$ROOT/images/builder-base.sh" "$BASE"
+check "docker build -f images/Dockerfile.build builds the image" \
+    sh -c "docker build -q --build-arg BASE=$BASE -t $IMAGE -f '$ROOT/images/Dockerfile.build' '$ROOT' > '$T/build.log' 2>&1"
+size=$(docker image inspect -f '{{.Size}}' "$IMAGE" 2>/dev/null || echo 0)
+echo "# image built in Docker: $size bytes"
+check "it is at most 3 MB ($size bytes)" test "$size" -gt 0 -a "$size" -le 3000000
+check "its redis-init is the static binary" \
+    sh -c "docker run --rm $IMAGE --version | grep -q '^redis-init '"
+M=$(docker run -d "$IMAGE" master)
+CLEANUPS=("docker rm -f $M" "${CLEANUPS[@]}")
+check "it runs a master that answers" \
+    wait_until 20 sh -c "docker exec $M redis-cli ping | grep -qx PONG"
+check "its health check passes" wait_until 10 docker exec "$M" redis-init health
+check "redis-init is PID 1 and Redis runs as redis" \
+    sh -c "docker top $M -o pid,user,comm | sed -n 2p | grep -q redis-init &&
+           docker top $M -o user,comm | grep redis-server | grep -q '^redis'"
+finish
