@@ -22,7 +22,7 @@ CLEANUPS=("docker rm -f $M" "${CLEANUPS[@]}")
 check "it runs a master that answers" \
     wait_until 20 sh -c "docker exec $M redis-cli ping | grep -qx PONG"
 check "its health check passes" wait_until 10 docker exec "$M" redis-init health
-check "redis-init is PID 1 and Redis runs as redis" \
-    sh -c "docker top $M -o pid,user,comm | sed -n 2p | grep -q redis-init &&
-           docker top $M -o user,comm | grep redis-server | grep -q '^redis'"
+check "redis-init is PID 1 and Redis runs as the image's redis (uid 999)" \
+    sh -c "docker top $M -o pid,comm | sed -n 2p | grep -q redis-init &&
+           [ \"\$(docker top $M -o pid,uid,comm | awk '/redis-server/ {print \$2}')\" = 999 ]"
 finish
