@@ -68,6 +68,14 @@ check "a slave whose MASTER_HOST is itself starts as master" \
     wait_until 10 sh -c "redis-cli -p $Z role 2>/dev/null | head -1 | grep -qx master"
 check "... and says why" grep -q 'is this instance: starting as master' "$T/z.log"
 
+# MIN_REPLICAS_TO_WRITE bounds a cut-off master's writes: with no replica
+# acknowledging it, it refuses writes.
+W=$(port 7)
+ri_start w REDIS_PORT=$W MIN_REPLICAS_TO_WRITE=1 MIN_REPLICAS_MAX_LAG=5 -- master
+wait_until 10 rcli $W ping
+check "MIN_REPLICAS_TO_WRITE=1 without a replica: writes refused (NOREPLICAS)" \
+    sh -c "redis-cli -p $W set k v 2>&1 | grep -q NOREPLICAS"
+
 # render prints, writes nothing, masks secrets.
 out=$(REDIS_DATA_DIR="$T/render" REDIS_PASSWORD='s3cret!' "$RI" render slave)
 check "render prints the slave config" grep -q '^replicaof "redis-master" 6379$' <<<"$out"

@@ -113,7 +113,8 @@ docker start "$oc" >/dev/null
 check "the stopped master, started again, is a replica" wait_until 40 is_replica_of "$oc" "$new"
 
 # Rescale: sentinels 3 -> 5 -> 3, slaves 2 -> 1; failover still works.
-dc up -d --scale slave=2 --scale sentinel=5 >>"$T/up.log" 2>&1
+dc scale sentinel=5 >>"$T/up.log" 2>&1       # the seed's older syntax
+check "docker-compose scale sentinel=5: five sentinels" test "$(cids sentinel | wc -l)" = 5
 check "scaled to 5 sentinels, all healthy" wait_until 120 all_healthy
 dc up -d --scale slave=1 --scale sentinel=3 >>"$T/up.log" 2>&1
 check "scaled back to 3 sentinels and 1 slave" test "$(cids | wc -l)" = 5

@@ -46,6 +46,20 @@ for i in 2 3; do
         wait_until 10 sh -c "redis-cli -p $X sentinel master mymaster | grep -A1 -x num-other-sentinels | tail -1 | grep -qx 2"
 done
 
+# ANNOUNCE_IP/ANNOUNCE_PORT reach replica-announce-* and sentinel announce-*:
+# the others know these instances only by the announced address (NAT, or
+# net: host with several addresses).
+A=$(port 20) XA=$(port 21)
+ri_start a REDIS_PORT=$A MASTER_HOST=127.0.0.1 MASTER_PORT=$M ANNOUNCE_IP=127.0.0.2 ANNOUNCE_PORT=$A -- slave
+ri_start xa SENTINEL_PORT=$XA "${common[@]}" ANNOUNCE_IP=127.0.0.3 ANNOUNCE_PORT=$XA -- sentinel
+check "the master lists the replica at its announced address 127.0.0.2" \
+    wait_until 15 sh -c "redis-cli -p $M info replication | grep -q 'ip=127.0.0.2,port=$A,'"
+check "a sentinel knows the replica at its announced address" \
+    wait_until 20 sh -c "redis-cli -p $X1 sentinel replicas mymaster | grep -qx '127.0.0.2:$A'"
+check "the other sentinels know the new sentinel at its announced address 127.0.0.3" \
+    wait_until 20 sh -c "redis-cli -p $X1 sentinel sentinels mymaster | grep -qx '127.0.0.3'"
+ri_signal a TERM; ri_signal xa TERM; ri_wait a; ri_wait xa
+
 # All three restarted at once after a failover, with no peer to ask: each
 # monitors the master it knew last, not the stale MASTER_HOST.
 X2=$(port 12)
