@@ -45,8 +45,8 @@ docker_demo() {
         [ -z "$($COMPOSE ps -q | xargs docker inspect -f '{{.State.Health.Status}}' | grep -v '^healthy$')" ] && break
         sleep 1
     done
-    ip() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
-    s1=$(ip "$($COMPOSE ps -q sentinel | head -1)")
+    cip() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
+    s1=$(cip "$($COMPOSE ps -q sentinel | head -1)")
     ask() { redis-cli --no-auth-warning -h "$s1" -p 26379 sentinel get-master-addr-by-name mymaster | head -1; }
     for _ in $(seq 30); do
         redis-cli --no-auth-warning -h "$s1" -p 26379 sentinel master mymaster |
@@ -56,14 +56,17 @@ docker_demo() {
     $COMPOSE ps
     old=$(ask)
     echo; echo "master: $old. Pausing its container (docker pause), as the seed's test.sh does..."
-    c=$(for id in $($COMPOSE ps -q); do [ "$(ip "$id")" = "$old" ] && echo "$id"; done)
+    c=$(for id in $($COMPOSE ps -q); do [ "$(cip "$id")" != "$old" ] || echo "$id"; done)
     docker pause "$c" >/dev/null
     t0=$(date +%s)
-    while [ "$(ask)" = "$old" ]; do sleep 0.5; done
+    while [ "$(ask)" = "$old" ] && [ $(( $(date +%s) - t0 )) -lt 60 ]; do sleep 0.5; done
     echo "the sentinels promoted $(ask) after $(( $(date +%s) - t0 )) s; unpausing the old master..."
     docker unpause "$c" >/dev/null
-    sleep 5
-    echo "old master now: $(redis-cli --no-auth-warning -h "$old" role | head -1) of $(ask)"
+    for _ in $(seq 60); do
+        [ "$(redis-cli --no-auth-warning -h "$old" role | head -1)" = slave ] && break
+        sleep 0.5
+    done
+    echo "the old master $old is now a $(redis-cli --no-auth-warning -h "$old" role | head -1) of $(ask)"
     cat <<MSG
 
 redis-init demo runs in Docker (project redis-init-demo); the password is in
