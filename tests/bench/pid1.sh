@@ -5,7 +5,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RI=$ROOT/build/static/redis-init
 OUT=${BENCH_OUT:-$ROOT/build/bench}
-RUNS=${RUNS:-20}
+RUNS=${RUNS:-40}
 T=$(mktemp -d /tmp/redis-init-bench.XXXXXX); chmod 755 "$T"
 trap 'pkill -KILL -f "$T/" 2>/dev/null; for p in $(jobs -p); do pkill -KILL -P $p; kill -KILL $p; done 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 mkdir -p "$OUT"
@@ -71,11 +71,14 @@ idle_figures() {
 declare -A RSS WAKE START REAP SIZE STOP
 for n in redis-init tini dumb-init shell; do idle_figures $n; done
 
-for n in $NAMES; do
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/python3 "$ROOT/tests/bench/pong.py" $PORT $(cmd_for $n)
+# Starts are interleaved (one of each in turn) so that drift hits all alike.
+for _ in $(seq "$RUNS"); do
+    for n in $NAMES; do
+        /usr/bin/python3 "$ROOT/tests/bench/pong.py" $PORT $(cmd_for $n) >> "$T/$n.start"
         rm -rf "$T/ri" "$T/data"/* "$T/sh"/*
-    done > "$T/$n.start"
+    done
+done
+for n in $NAMES; do
     START[$n]=$(median < "$T/$n.start")
     SIZE[$n]=$(size_of $n)
 done
