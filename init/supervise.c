@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,19 @@ int sup_stop_pending(void)
     return sigismember(&set, SIGTERM) || sigismember(&set, SIGINT);
 }
 
+/* Default disposition for every signal, by the raw system call: libc's
+ * sigaction refuses its own internal real-time signals (32..34), which an
+ * ancestor may have left ignored. An all-zero kernel sigaction is SIG_DFL,
+ * no flags, empty mask, whatever the architecture's layout. */
+static void default_dispositions(void)
+{
+    unsigned long zero[4] = {0};
+
+    for (int sig = 1; sig < 65; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            syscall(SYS_rt_sigaction, sig, zero, NULL, 8);
+}
+
 pid_t sup_spawn(struct sup *s, char *const argv[])
 {
     sigset_t none;
@@ -38,8 +52,7 @@ pid_t sup_spawn(struct sup *s, char *const argv[])
     if (pid != 0)
         return pid;
     /* The child starts clean: nothing ignored, nothing blocked. */
-    for (int sig = 1; sig < NSIG; sig++)
-        signal(sig, SIG_DFL);
+    default_dispositions();
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execvp(argv[0], argv);
