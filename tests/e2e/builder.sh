@@ -7,7 +7,8 @@ if ! docker info >/dev/null 2>&1; then
 fi
 BASE=redis-init-builder-base:bookworm
 IMAGE=redis-init:built$$
-CLEANUPS+=("docker image rm -f $IMAGE")
+# The build stage is left as an untagged image: remove it by its label.
+CLEANUPS+=("docker image rm -f $IMAGE" "docker image prune -f --filter label=redis-init-stage=build")
 check "a Debian bookworm base from debootstrap + docker import" \
     sh "$ROOT/images/builder-base.sh" "$BASE"
 check "docker build -f images/Dockerfile.build builds the image" \
@@ -18,7 +19,7 @@ check "it is at most 3 MB ($size bytes)" test "$size" -gt 0 -a "$size" -le 30000
 check "its redis-init is the static binary" \
     sh -c "docker run --rm $IMAGE --version | grep -q '^redis-init '"
 M=$(docker run -d "$IMAGE" master)
-CLEANUPS=("docker rm -f $M" "${CLEANUPS[@]}")
+CLEANUPS=("docker rm -f -v $M" "${CLEANUPS[@]}")
 check "it runs a master that answers" \
     wait_until 20 sh -c "docker exec $M redis-cli ping | grep -qx PONG"
 check "its health check passes" wait_until 10 docker exec "$M" redis-init health

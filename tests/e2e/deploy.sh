@@ -57,17 +57,33 @@ if ! docker info >/dev/null 2>&1 ||
     echo "# SKIP: swarm test (no Docker engine, or already in a swarm)"
     finish
 fi
+gwbridge_before=$(docker network ls -q --filter name=^docker_gwbridge$)
 if ! docker swarm init --advertise-addr 127.0.0.1 >"$T/swarm.log" 2>&1; then
     echo "# SKIP: docker swarm init failed here: $(tail -1 "$T/swarm.log")"
     finish
 fi
 CLEANUPS+=("docker swarm leave --force")
+# swarm init creates docker_gwbridge; leave takes it not away.
+[ -n "$gwbridge_before" ] || CLEANUPS+=("docker network rm docker_gwbridge")
 IMAGE=redis-init:swarm$$
 make -s -C "$ROOT" image IMAGE="$IMAGE" >"$T/image.log" 2>&1
 CLEANUPS=("docker image rm -f $IMAGE" "${CLEANUPS[@]}")
 printf 'sw4rm "pw"\n' > "$T/pw"
 S=ri$$
-CLEANUPS=("docker stack rm $S" "sleep 5" "${CLEANUPS[@]}")
+# The stack's tasks leave their volumes (named and anonymous) behind: remove
+# the stack, then them once its containers are gone.
+stack_down() {
+    local vols i
+    vols=$(docker ps -aq --filter "label=com.docker.stack.namespace=$S" |
+           xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}')
+    docker stack rm "$S"
+    for i in $(seq 30); do
+        [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$S")" ] && break
+        sleep 1
+    done
+    [ -z "$vols" ] || docker volume rm $vols
+}
+CLEANUPS=("stack_down" "${CLEANUPS[@]}")
 env IMAGE="$IMAGE" REDIS_PASSWORD_SECRET="$T/pw" SENTINELS_PER_NODE=3 SLAVES_PER_NODE=2 \
     docker stack deploy -c "$C/swarm/stack.yml" "$S" >"$T/deploy.log" 2>&1
 check "swarm: the stack deploys" test $? = 0
