@@ -14,7 +14,14 @@ export REDISCLI_AUTH='d0cker "pw" $%&#'
 printf '%s\n' "$REDISCLI_AUTH" > "$T/pw"
 export REDIS_PASSWORD_SECRET=$T/pw
 . "$ROOT/tests/dockertopo.sh"
-CLEANUPS+=("dc down -v --remove-orphans -t 1" "docker image rm -f $IMAGE")
+# Containers removed by a scale-in leave their anonymous volumes: note every
+# volume the project uses, and remove them after `down`.
+note_volumes() {
+    docker ps -aq --filter "label=com.docker.compose.project=$P" |
+        xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}' >> "$T/volumes"
+}
+CLEANUPS+=("note_volumes" "dc down -v --remove-orphans -t 1"
+           "xargs -r docker volume rm < $T/volumes" "docker image rm -f $IMAGE")
 
 check "make image builds the image from scratch" \
     sh -c "make -s -C '$ROOT' image IMAGE=$IMAGE >'$T/image.log' 2>&1"
@@ -116,6 +123,7 @@ check "the stopped master, started again, is a replica" wait_until 40 is_replica
 dc scale sentinel=5 >>"$T/up.log" 2>&1       # the seed's older syntax
 check "docker-compose scale sentinel=5: five sentinels" test "$(cids sentinel | wc -l)" = 5
 check "scaled to 5 sentinels, all healthy" wait_until 120 all_healthy
+note_volumes
 dc up -d --scale slave=1 --scale sentinel=3 >>"$T/up.log" 2>&1
 check "scaled back to 3 sentinels and 1 slave" test "$(cids | wc -l)" = 5
 check "one master after scaling in" wait_until 40 one_master
