@@ -23,6 +23,13 @@ CLEANUPS=("docker rm -f -v $M" "${CLEANUPS[@]}")
 check "it runs a master that answers" \
     wait_until 20 sh -c "docker exec $M redis-cli ping | grep -qx PONG"
 check "its health check passes" wait_until 10 docker exec "$M" redis-init health
+# Upstream Redis keeps protected-mode on: without a password, redis-init
+# turns it off so that replicas and sentinels on other hosts get in.
+ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$M")
+check "no password: reachable from another host (protected-mode off)" \
+    sh -c "redis-cli -h $ip set from-afar 1 | grep -qx OK"
+check "... and the log warns about it" \
+    sh -c "docker logs $M 2>&1 | grep -q 'warning: no REDIS_PASSWORD'"
 check "redis-init is PID 1 and Redis runs as the image's redis (uid 999)" \
     sh -c "docker top $M -o pid,comm | sed -n 2p | grep -q redis-init &&
            [ \"\$(docker top $M -o pid,uid,comm | awk '/redis-server/ {print \$2}')\" = 999 ]"
