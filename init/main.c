@@ -235,10 +235,8 @@ static void hand_over(void *ctx, long budget_ms)
 static int health(struct settings *s)
 {
     char why[256];
-    int rc;
+    int rc = ha_health(s, s->role, why, sizeof why);
 
-    settings_derive(s);
-    rc = ha_health(s, s->role, why, sizeof why);
     printf("%s\n", why);
     return rc;
 }

@@ -102,6 +102,8 @@ static void kill_all(struct sup *s)
         kill(-1, SIGKILL);
 }
 
+/* The first stop signal starts the clock (and the handover); later ones,
+ * also after the SIGKILL (deadline -1), are only forwarded. */
 static void on_stop_signal(struct sup *s, int sig, long *deadline)
 {
     if (*deadline) {
@@ -144,10 +146,7 @@ int sup_run(struct sup *s)
             if (reap(s, &code))
                 return code;
         } else if (sig == SIGTERM || sig == SIGINT) {
-            if (deadline < 0)
-                kill(s->child, sig);
-            else
-                on_stop_signal(s, sig, &deadline);
+            on_stop_signal(s, sig, &deadline);
         } else {
             kill(s->child, sig);
         }
