@@ -1,7 +1,9 @@
 # Shared helpers of the end-to-end tests. Each test script sources this,
 # calls `check` for every assertion, and ends with `finish`. Everything a
 # script starts (PID namespaces, network namespaces, temp dirs) is removed by
-# the EXIT trap, pass or fail.
+# the EXIT trap, pass or fail. A script that ends any other way than through
+# `finish` (a crash, `set -u`, an early exit, a signal) prints no RESULT line
+# and exits non-zero: tests/run counts it as failed.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RI=${RI:-$ROOT/redis-init}
@@ -13,11 +15,18 @@ chmod 755 "$T"                      # the redis user must reach its data dirs
 BASE=$(( 20000 + (RANDOM % 2000) * 10 ))
 PASS=0
 FAIL=0
+SKIP=0
+DONE=
 declare -A NS                       # name -> pid of the unshare process
 CLEANUPS=()
 
 ok()     { PASS=$((PASS + 1)); echo "ok - $*"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+# skip REASON: a part of the suite did not run here, and why. Under CI=true
+# tests/run fails the run on any skip.
+skip()   { SKIP=$((SKIP + 1)); echo "SKIP - $*"; }
+# skip_suite REASON: nothing more of this suite can run here.
+skip_suite() { skip "$*"; finish; }
 
 # check DESCRIPTION COMMAND...: one assertion.
 check() {
@@ -61,6 +70,8 @@ ri_wait() { RC=0; wait "${NS[$1]}" || RC=$?; }
 
 # lacks PATTERN TEXT: TEXT has no line matching PATTERN.
 lacks() { ! grep -q -- "$1" <<<"$2"; }
+# holds PATTERN TEXT: TEXT has a line matching PATTERN (extended regexp).
+holds() { grep -qE -- "$1" <<<"$2"; }
 
 # rcli PORT ARGS...: redis-cli on loopback; a password goes by REDISCLI_AUTH.
 rcli() { local p=$1; shift; redis-cli --no-auth-warning -p "$p" "$@"; }
@@ -76,18 +87,41 @@ ns_kill_all() {
     wait 2>/dev/null
 }
 
+# On a failure, every log of the suite is shown whole (a tail hides the
+# cause of a race) and kept in $TEST_LOGS (build/test-logs) when set.
+show_logs() {
+    local f
+    for f in "$T"/*.log "$T"/*/*.log; do
+        [ -f "$f" ] || continue
+        echo "--- $f"
+        sed 's/^/    /' "$f"     # indented: never read as a result line
+    done
+    if [ -n "${TEST_LOGS:-}" ]; then
+        local keep
+        keep=$TEST_LOGS/$(basename "$0" .sh).$$
+        mkdir -p "$keep" && cp -r "$T"/. "$keep"/ 2>/dev/null
+        echo "# logs kept in $keep"
+    fi
+}
+
 cleanup() {
-    local c
+    local rc=$? c
+    trap - EXIT
+    # tests/run counts a suite that did not finish as one failure.
+    [ -n "$DONE" ] || echo "# $(basename "$0") ended before its end (exit status $rc)"
     ns_kill_all
     for c in "${CLEANUPS[@]}"; do eval "$c" >/dev/null 2>&1; done
-    if [ "$FAIL" -gt 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
-        for f in "$T"/*.log; do
-            [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
-        done
+    if [ "$FAIL" -gt 0 ] || [ -z "$DONE" ] || [ -n "${KEEP_LOGS:-}" ]; then
+        show_logs
     fi
     [ -n "${KEEP_T:-}" ] && echo "# kept $T" || rm -rf "$T"
-    echo "RESULT $PASS $FAIL"
+    if [ -z "$DONE" ]; then
+        exit $(( rc ? rc : 1 ))
+    fi
+    echo "RESULT $PASS $FAIL $SKIP"
+    exit 0
 }
 trap cleanup EXIT
 
-finish() { exit 0; }
+# finish: the suite reached its end.
+finish() { DONE=1; exit 0; }

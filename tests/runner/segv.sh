@@ -1,0 +1,5 @@
+# Fixture: the suite's shell dies of SIGSEGV.
+. "$(dirname "$0")/../lib.sh"
+check "before the crash" true
+kill -SEGV $$
+sleep 5
