@@ -1,17 +1,26 @@
 /* redis-init: PID 1 of a Redis container. Reads the role and settings,
- * renders redis.conf or sentinel.conf, starts Redis, and supervises it. */
+ * asks the sentinels who the master is, renders redis.conf or
+ * sentinel.conf, starts Redis as an unprivileged user, and supervises it;
+ * on SIGTERM a master hands mastership over before Redis stops. */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "ha.h"
+#include "discover.h"
+#include "fence.h"
+#include "handover.h"
+#include "health.h"
+#include "io.h"
+#include "known.h"
 #include "privs.h"
 #include "render.h"
+#include "reset.h"
 #include "settings.h"
 #include "supervise.h"
 
@@ -20,14 +29,16 @@
 #endif
 
 /* Exit codes of our own (sysexits.h); the child's code passes through. */
-#define EXIT_USAGE    64
+#define EXIT_USAGE       64
 #define EXIT_UNAVAILABLE 69
-#define EXIT_OSERR    71
-#define EXIT_CANTCREAT 73
-#define EXIT_CONFIG   78
+#define EXIT_OSERR       71
+#define EXIT_CANTCREAT   73
+#define EXIT_TEMPFAIL    75
+#define EXIT_CONFIG      78
+#define EXIT_STOPPED     (128 + SIGTERM)
 
-enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_COMMAND, MODE_HELP,
-            MODE_VARIABLES, MODE_VERSION };
+enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_RESET, MODE_COMMAND,
+            MODE_HELP, MODE_VARIABLES, MODE_VERSION };
 
 struct cmdline {
     enum mode mode;
@@ -36,15 +47,22 @@ struct cmdline {
     int nextra;
 };
 
+/* One line on stderr, written at once (helpers log beside PID 1). */
 static void logmsg(const char *fmt, ...)
 {
-    char line[1024];
     va_list ap;
+    char *msg, *line;
 
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
     va_end(ap);
-    fprintf(stderr, "redis-init: %s\n", line);
+    if (asprintf(&line, "redis-init: %s\n", msg ? msg : "(out of memory)") >= 0) {
+        ssize_t w = write(STDERR_FILENO, line, strlen(line));
+        (void)w;                /* nowhere to report a failing stderr */
+        free(line);
+    }
+    free(msg);
 }
 
 static void usage(FILE *f)
@@ -53,6 +71,7 @@ static void usage(FILE *f)
         "usage: redis-init [master|slave|replica|sentinel] [[--] redis options]\n"
         "       redis-init render [ROLE]    print the config it would write\n"
         "       redis-init health [ROLE]    exit 0 when the local instance is usable\n"
+        "       redis-init sentinel-reset   make every sentinel forget peers that are gone\n"
         "       redis-init COMMAND [ARG]... run any command, supervised\n"
         "       redis-init --help | --variables | --version\n"
         "\nThe role comes from the first argument, else from REDIS_ROLE.\n"
@@ -60,8 +79,10 @@ static void usage(FILE *f)
     settings_usage(f, 0);
     fprintf(f, "\nExit codes: the child's own; 128+N when signal N killed "
             "it; 126/127 when it cannot be run;\n64 usage, 69 MASTER_HOST never "
-            "resolved, 71 system failure, 73 cannot write the config,\n78 "
-            "invalid settings; health: 0 usable, 1 not.\n");
+            "resolved, 71 system failure, 73 cannot write the config,\n75 "
+            "named master without data and no replica promoted, 78 invalid "
+            "settings,\n143 stopped before Redis started; health: 0 usable, "
+            "1 not.\n");
 }
 
 static void parse_args(int argc, char **argv, struct cmdline *cl)
@@ -77,6 +98,8 @@ static void parse_args(int argc, char **argv, struct cmdline *cl)
         cl->mode = MODE_VARIABLES;
     else if (!strcmp(a, "--version"))
         cl->mode = MODE_VERSION;
+    else if (!strcmp(a, "sentinel-reset"))
+        cl->mode = MODE_RESET;
     else if (!strcmp(a, "render") || !strcmp(a, "health")) {
         cl->mode = a[0] == 'r' ? MODE_RENDER : MODE_HEALTH;
         cl->role_word = argc > 2 ? argv[2] : NULL;
@@ -95,48 +118,59 @@ static void parse_args(int argc, char **argv, struct cmdline *cl)
     }
 }
 
-static void die_diag(const struct diag *d, int code)
+/* Print every collected error; the one place redis-init decides to die. */
+static int fail(struct diag *d, int code)
 {
     for (int i = 0; i < d->n && i < DIAG_MAX; i++)
-        logmsg("fatal: %s", d->msg[i]);
+        logmsg("fatal: %s", d->msg[i] ? d->msg[i] : "out of memory");
     if (d->n > DIAG_MAX)
         logmsg("fatal: ... and %d more", d->n - DIAG_MAX);
-    exit(code);
+    diag_free(d);
+    return code;
+}
+
+static void warn_all(struct diag *w)
+{
+    for (int i = 0; i < w->n && i < DIAG_MAX; i++)
+        logmsg("warning: %s", w->msg[i] ? w->msg[i] : "out of memory");
+    diag_free(w);
 }
 
 /* The role PID 1 was started with: `docker exec c redis-init health`
  * checks what the container runs. */
-static const char *pid1_role(char *buf, size_t len)
+static enum role pid1_role(void)
 {
-    FILE *f = fopen("/proc/1/cmdline", "r");
-    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+    struct io_text t;
+    const char *why;
+    enum role r = ROLE_NONE;
 
-    if (f)
-        fclose(f);
-    buf[n] = 0;
-    size_t first = strlen(buf) + 1;
-    return first < n && settings_role(buf + first) ? buf + first : NULL;
+    if (io_read("/proc/1/cmdline", 65536, &t, &why) < 0)
+        return ROLE_NONE;
+    size_t first = strlen(t.data) + 1;
+    if (first < t.len)
+        r = settings_role(t.data + first);
+    free(t.data);
+    return r;
 }
 
-/* The role: the argument's word, else REDIS_ROLE (else, for health, PID 1's). */
-static enum role pick_role(const struct cmdline *cl, const struct settings *s)
+/* The role: the argument's word, else REDIS_ROLE (else, for health, PID
+ * 1's). A bad word is a usage error, reported with the others. */
+static enum role pick_role(const struct cmdline *cl, const struct settings *s,
+                           struct diag *d)
 {
-    char buf[256];
     const char *w = cl->role_word ? cl->role_word : settings_get(s, S_ROLE);
-    enum role r;
+    enum role r = settings_role(w);
 
     if (!w && cl->mode == MODE_HEALTH)
-        w = pid1_role(buf, sizeof buf);
-    r = settings_role(w);
-
-    if (r == ROLE_NONE) {
-        if (w)
-            logmsg("fatal: role \"%s\": expected master, slave, replica or "
-                   "sentinel", w);
-        else
-            logmsg("fatal: no role: name one as the first argument or in "
-                   "REDIS_ROLE (master, slave, replica, sentinel)");
-        exit(EXIT_USAGE);
+        r = pid1_role();
+    if (r == ROLE_NONE && cl->role_word) {
+        char *shown = diag_escape(w, strlen(w));
+        diag_add(d, "role \"%s\": expected master, slave, replica or sentinel",
+                 shown ? shown : "?");
+        free(shown);
+    } else if (r == ROLE_NONE && !w) {
+        diag_add(d, "no role: name one as the first argument or in REDIS_ROLE "
+                 "(master, slave, replica, sentinel)");
     }
     return r;
 }
@@ -146,58 +180,150 @@ static const char *conf_name(enum role r)
     return r == ROLE_SENTINEL ? "sentinel.conf" : "redis.conf";
 }
 
-static void path_join(char *out, size_t len, const char *dir, const char *f)
+/* Render the role's template; NULL (d filled) on error. */
+static char *render_role(struct settings *s, int mask, struct diag *d)
 {
-    snprintf(out, len, "%s/%s", dir, f);
-}
-
-/* A sentinel restarted in place is the same sentinel: read what its last
- * config says (myid, epochs, the master it knew). */
-static void keep_identity(struct settings *s)
-{
-    char old[512];
-
-    if (s->role == ROLE_SENTINEL) {
-        path_join(old, sizeof old, settings_get(s, S_DATA_DIR), "sentinel.conf");
-        render_keep_identity(s, old);
-    }
-}
-
-/* Render the role's template into memory; dies on error. */
-static char *render_role(struct settings *s, int mask)
-{
-    char tmpl[512];
-    struct diag d = {0};
+    char *tmpl = io_join(settings_get(s, S_TEMPLATE_DIR), conf_name(s->role));
     char *text;
 
     settings_derive(s);
-    path_join(tmpl, sizeof tmpl, settings_get(s, S_TEMPLATE_DIR),
-              conf_name(s->role));
-    text = render_file(tmpl, s, mask, &d);
-    if (!text)
-        die_diag(&d, EXIT_CONFIG);
+    text = tmpl ? render_file(tmpl, s, mask, d) : NULL;
+    free(tmpl);
     return text;
 }
 
-/* Write the config where Redis can rewrite it, and become the Redis user. */
-static void install_role(struct settings *s, const char *text, char *conf,
-                         size_t len)
-{
-    const char *dir = settings_get(s, S_DATA_DIR);
-    struct diag d = {0};
-    uid_t uid = getuid();
-    gid_t gid = getgid();
+/* ---- the helpers: network conversations out of PID 1 ---- */
 
-    if (getuid() == 0 &&
-        privs_lookup(settings_get(s, S_REDIS_USER), &uid, &gid, &d) < 0)
-        die_diag(&d, EXIT_CONFIG);
-    path_join(conf, len, dir, conf_name(s->role));
-    umask(0077);
-    if (privs_prepare_dir(dir, uid, gid, &d) < 0 ||
-        render_install(conf, text, uid, gid, &d) < 0)
-        die_diag(&d, EXIT_CANTCREAT);
-    if (privs_drop(uid, gid, &d) < 0)
-        die_diag(&d, EXIT_OSERR);
+static int discover_main(void *arg, int fd)
+{
+    struct discovery out;
+    const char *p = (const char *)&out;
+    size_t left = sizeof out;
+
+    discover(arg, &out, logmsg);
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return 1;
+        p += w;
+        left -= w;
+    }
+    return 0;
+}
+
+/* Step 3: ask who the master is, in a helper bounded by its budget. Returns
+ * 0, or an exit code. */
+static int ask_sentinels(struct sup *sup, struct settings *s)
+{
+    struct discovery out;
+    int fd, status = 0;
+    size_t got = 0;
+    pid_t pid = sup_helper(sup, discover_main, s, &fd);
+    enum sup_wait w;
+
+    if (pid < 0)
+        return 0;               /* said why; start as the role says */
+    w = sup_wait_helper(sup, pid, clock_now() + discover_budget(s) + 2000,
+                        &status);
+    while (w == SUP_DONE && got < sizeof out) {
+        ssize_t r = read(fd, (char *)&out + got, sizeof out - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += r;
+    }
+    close(fd);
+    if (w == SUP_STOPPED)
+        return EXIT_STOPPED;
+    if (got != sizeof out) {
+        logmsg("warning: asking the sentinels %s: starting as %s, as the role "
+               "says", w == SUP_TIMEOUT ? "overran its deadline"
+               : "failed", settings_role_name(s->role));
+        return 0;
+    }
+    if (out.exit_code)
+        return out.exit_code == DISCOVER_EMPTY_MASTER ? EXIT_TEMPFAIL
+                                                      : EXIT_UNAVAILABLE;
+    s->role = out.role;
+    if (*out.master.host) {
+        char port[8];
+        int sentinel = s->role == ROLE_SENTINEL;
+        snprintf(port, sizeof port, "%d", out.master.port);
+        settings_set(s, sentinel ? S_MONITOR_HOST : S_REPLICAOF_HOST,
+                     out.master.host);
+        settings_set(s, sentinel ? S_MONITOR_PORT : S_REPLICAOF_PORT, port);
+    }
+    if (out.forget_config_epoch)
+        settings_set(s, S_SENTINEL_CONFIG_EPOCH, NULL);
+    return 0;
+}
+
+struct stop_ctx {
+    struct sup *sup;
+    struct settings *s;
+    msec deadline;
+};
+
+static int handover_main(void *arg, int fd)
+{
+    struct stop_ctx *c = arg;
+
+    close(fd);
+    return handover(c->s, c->deadline, logmsg);
+}
+
+/* On SIGTERM, a master hands mastership over before Redis stops. */
+static pid_t on_stop(void *arg, msec deadline)
+{
+    struct stop_ctx *c = arg;
+
+    c->deadline = deadline;
+    return sup_helper(c->sup, handover_main, c, NULL);
+}
+
+static int watch_main(void *arg, int fd)
+{
+    close(fd);
+    return fence_watch(arg, logmsg);
+}
+
+static pid_t start_watch(void *arg)
+{
+    struct stop_ctx *c = arg;
+
+    return sup_helper(c->sup, watch_main, c->s, NULL);
+}
+
+/* Redis gets our environment less every secret. */
+static char **child_env(void)
+{
+    extern char **environ;
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n])
+        n++;
+    if (!(env = calloc(n + 1, sizeof *env)))
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(environ[i], "=");
+        int secret = 0;
+        for (int r = 0; r < S_COUNT && !secret; r++) {
+            const struct setting *row = &settings_table[r];
+            if (!(row->flags & S_HIDE))
+                continue;
+            secret = strlen(row->name) == len && !strncmp(row->name, environ[i], len);
+            for (int a = 0; a < 4 && row->aliases[a] && !secret; a++)
+                secret = strlen(row->aliases[a]) == len &&
+                         !strncmp(row->aliases[a], environ[i], len);
+        }
+        if (!secret)
+            env[k++] = environ[i];
+    }
+    return env;
 }
 
 /* argv for redis-server or redis-sentinel: the config, then user options. */
@@ -206,51 +332,40 @@ static char **redis_argv(enum role r, char *conf, char **extra, int nextra)
     char **argv = calloc(nextra + 3, sizeof *argv);
 
     if (!argv)
-        exit(EXIT_OSERR);
+        return NULL;
     argv[0] = r == ROLE_SENTINEL ? "redis-sentinel" : "redis-server";
     argv[1] = conf;
     memcpy(argv + 2, extra, nextra * sizeof *extra);
     return argv;
 }
 
-static int supervise(struct sup *sup, char **argv)
+static int supervise(struct sup *sup, char **argv, char **envp)
 {
-    sup->child = sup_spawn(sup, argv);
+    if (!argv || !envp) {
+        logmsg("fatal: out of memory");
+        return EXIT_OSERR;
+    }
+    sup->child = sup_spawn(sup, argv, envp);
     if (sup->child < 0) {
-        logmsg("fatal: cannot fork: %m");
+        logmsg("fatal: cannot fork: %s", strerror(errno));
         return EXIT_OSERR;
     }
     return sup_run(sup);
-}
-
-/* On SIGTERM, a master hands mastership over before Redis stops. */
-static void hand_over(void *ctx, long budget_ms)
-{
-    struct settings *s = ctx;
-
-    if (s->role != ROLE_SENTINEL)
-        ha_handover(s, budget_ms, logmsg);
-}
-
-static int health(struct settings *s)
-{
-    char why[256];
-    int rc = ha_health(s, s->role, why, sizeof why);
-
-    printf("%s\n", why);
-    return rc;
 }
 
 int main(int argc, char **argv)
 {
     struct settings s = {0};
     struct cmdline cl;
-    struct diag d = {0};
-    struct sup sup = {.log = logmsg, .on_stop = hand_over, .ctx = &s};
-    char conf[512];
-    char *text;
+    struct diag d = {0}, warn = {0};
+    struct sup sup = {.log = logmsg};
+    struct stop_ctx stop = {.sup = &sup, .s = &s};
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    char *conf, *text;
+    int rc;
 
-    /* 1. What to do: a role, render, help, or any command. */
+    /* 1. What to do: a role, render, health, help, or any command. */
     parse_args(argc, argv, &cl);
     if (cl.mode == MODE_HELP) {
         usage(stdout);
@@ -265,46 +380,91 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    /* 2. Settings from the file and the environment, all checked at once. */
-    if (settings_load(&s, &d))
-        die_diag(&d, EXIT_CONFIG);
-    sup.stop_timeout = settings_num(&s, S_STOP_TIMEOUT);
-
-    /* 3. Any other command runs as it is, supervised. */
-    if (cl.mode == MODE_COMMAND) {
-        sup.on_stop = NULL;
-        sup_init(&sup);
-        return supervise(&sup, cl.extra);
+    /* 2. Settings, role, template and user, every problem reported at once;
+     *    nothing is written and nothing started before they all pass. */
+    settings_load(&s, &d);
+    sup.stop_timeout = (int)settings_num(&s, S_STOP_TIMEOUT);
+    if (cl.mode == MODE_RESET) {        /* run by hand, not as PID 1 */
+        if (d.n)
+            return fail(&d, EXIT_CONFIG);
+        return sentinel_reset(&s, logmsg);
     }
-
-    /* 4. The role; render and health stop here. */
-    s.role = pick_role(&cl, &s);
-    keep_identity(&s);
-    if (cl.mode == MODE_HEALTH)
-        return health(&s);
+    if (cl.mode == MODE_COMMAND) {      /* any other command, supervised */
+        if (d.n)
+            return fail(&d, EXIT_CONFIG);
+        if (sup_init(&sup, &d) < 0)
+            return fail(&d, EXIT_OSERR);
+        return supervise(&sup, cl.extra, environ);
+    }
+    s.role = pick_role(&cl, &s, &d);
+    if (s.role == ROLE_SENTINEL && settings_get(&s, S_DATA_DIR)) {
+        /* A sentinel restarted in place is the same sentinel. */
+        char *old = io_join(settings_get(&s, S_DATA_DIR), "sentinel.conf");
+        if (old)
+            known_sentinel(&s, old, &warn);
+        free(old);
+    }
+    if (cl.mode == MODE_HEALTH) {
+        char *why = NULL;
+        if (d.n)
+            return fail(&d, s.role ? EXIT_CONFIG : EXIT_USAGE);
+        rc = health(&s, s.role, &why);
+        printf("%s\n", why ? why : "out of memory");
+        free(why);
+        return rc;
+    }
+    if (s.role != ROLE_NONE)
+        free(render_role(&s, 1, &d));   /* the template, checked now */
+    if (getuid() == 0 && settings_get(&s, S_REDIS_USER))
+        privs_lookup(settings_get(&s, S_REDIS_USER), &uid, &gid, &d);
+    if (d.n)
+        return fail(&d, s.role ? EXIT_CONFIG : EXIT_USAGE);
+    warn_all(&warn);
     if (cl.mode == MODE_RENDER) {
-        fputs(render_role(&s, 1), stdout);
+        text = render_role(&s, 1, &d);
+        if (!text)
+            return fail(&d, EXIT_CONFIG);
+        fputs(text, stdout);
         return 0;
     }
 
-    /* 5. Ask the sentinels who the master is; a stop signal is noticed. */
-    sup_init(&sup);
-    switch (ha_discover(&s, logmsg, sup_stop_pending)) {
-    case -1: return EXIT_UNAVAILABLE;
-    case -2: return 128 + SIGTERM;
-    }
+    /* 3. Ask who the master is; a stop signal meanwhile ends it here. */
+    if (sup_init(&sup, &d) < 0)
+        return fail(&d, EXIT_OSERR);
+    if ((rc = ask_sentinels(&sup, &s)))
+        return rc;
 
-    /* 6. Render the config, write it, drop root. */
-    text = render_role(&s, 0);
+    /* 4. Render the config, write it where Redis can rewrite it, give the
+     *    data directory to the Redis user, and become that user. */
+    if (!(text = render_role(&s, 0, &d)))
+        return fail(&d, EXIT_CONFIG);
     if (!settings_get(&s, S_REDIS_PASSWORD))
         logmsg("warning: no REDIS_PASSWORD: protected-mode is off and anyone "
                "who reaches this port can use Redis");
-    install_role(&s, text, conf, sizeof conf);
+    if (getuid() == 0 && uid == 0)
+        logmsg("warning: REDIS_USER=%s: Redis runs as root",
+               settings_get(&s, S_REDIS_USER));
+    conf = io_join(settings_get(&s, S_DATA_DIR), conf_name(s.role));
+    umask(0077);
+    if (!conf || privs_prepare_dir(settings_get(&s, S_DATA_DIR), uid, gid, &d) < 0 ||
+        io_install(conf, text, uid, gid, &d) < 0)
+        return fail(&d, EXIT_CANTCREAT);
+    free(text);
+    if (privs_drop(uid, gid, &d) < 0)
+        return fail(&d, EXIT_OSERR);
 
-    /* 7. Run Redis under supervision until it exits. */
+    /* 5. Run Redis under supervision until it exits; a master hands over
+     *    on SIGTERM. */
     logmsg("starting %s as %s on port %s", s.role == ROLE_SENTINEL ?
            "redis-sentinel" : "redis-server", settings_role_name(s.role),
            settings_get(&s, s.role == ROLE_SENTINEL ? S_SENTINEL_PORT
                                                      : S_REDIS_PORT));
-    return supervise(&sup, redis_argv(s.role, conf, cl.extra, cl.nextra));
+    if (s.role == ROLE_MASTER || s.role == ROLE_SLAVE) {
+        sup.on_stop = on_stop;
+        sup.ctx = &stop;
+        if (!strcmp(settings_get(&s, S_FENCE), "yes"))
+            sup.watch = start_watch;
+    }
+    return supervise(&sup, redis_argv(s.role, conf, cl.extra, cl.nextra),
+                     child_env());
 }

@@ -18,7 +18,7 @@ int privs_lookup(const char *user, uid_t *uid, gid_t *gid, struct diag *d)
     const char *colon = strchr(user, ':');
     struct passwd *pw;
 
-    if (colon) {
+    if (colon) {                        /* validated: two integers */
         *uid = strtoul(user, NULL, 10);
         *gid = strtoul(colon + 1, NULL, 10);
         return 0;
@@ -49,12 +49,15 @@ static int give(const char *path, const struct stat *st, int type,
     return 0;
 }
 
+/* Create path's missing parents 0755 (whatever the umask), path 0700. */
 static int mkdirs(char *path)
 {
     for (char *p = path + 1; *p; p++)
         if (*p == '/') {
             *p = 0;
             int rc = mkdir(path, 0755);
+            if (rc == 0 && chmod(path, 0755) < 0)
+                rc = -1;
             *p = '/';
             if (rc < 0 && errno != EEXIST)
                 return -1;
@@ -62,25 +65,79 @@ static int mkdirs(char *path)
     return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Can uid:gid (with no supplementary groups) search dir? */
+static int can_search(const struct stat *st, uid_t uid, gid_t gid)
+{
+    if (uid == 0)
+        return 1;
+    if (st->st_uid == uid)
+        return st->st_mode & S_IXUSR;
+    if (st->st_gid == gid)
+        return st->st_mode & S_IXGRP;
+    return st->st_mode & S_IXOTH;
+}
+
+/* The first parent of dir that uid:gid cannot pass through, or NULL. */
+static char *unreachable(const char *dir, uid_t uid, gid_t gid)
+{
+    char *p = strdup(dir);
+    struct stat st;
+
+    if (!p)
+        return NULL;
+    for (char *s = p + 1; ; s++) {
+        char c = *s;
+        if (c == '/' || c == 0) {
+            *s = 0;
+            if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && c == '/' &&
+                !can_search(&st, uid, gid))
+                return p;
+            *s = c;
+        }
+        if (!c)
+            break;
+    }
+    free(p);
+    return NULL;
+}
+
 int privs_prepare_dir(const char *dir, uid_t uid, gid_t gid, struct diag *d)
 {
-    char path[256];
+    char *path = strdup(dir), *real = NULL, *bad;
 
-    snprintf(path, sizeof path, "%s", dir);
-    if (mkdirs(path) < 0) {
+    if (!path || mkdirs(path) < 0) {
         diag_add(d, "REDIS_DATA_DIR=\"%s\": cannot create: %s", dir,
                  strerror(errno));
+        free(path);
         return -1;
     }
-    if (geteuid() != 0)
+    free(path);
+    /* A symlinked data directory (a mounted volume's usual shape) is its
+     * target: that is what Redis writes to and what must be given. */
+    if (!(real = realpath(dir, NULL))) {
+        diag_add(d, "REDIS_DATA_DIR=\"%s\": %s", dir, strerror(errno));
+        return -1;
+    }
+    if (geteuid() != 0) {
+        free(real);
         return 0;
+    }
+    if ((bad = unreachable(real, uid, gid))) {
+        diag_add(d, "REDIS_DATA_DIR=\"%s\": user %u:%u cannot reach it: %s is "
+                 "not searchable by it", dir, (unsigned)uid, (unsigned)gid, bad);
+        free(bad);
+        free(real);
+        return -1;
+    }
     walk_uid = uid;
     walk_gid = gid;
-    if (nftw(dir, give, 16, FTW_PHYS | FTW_MOUNT) != 0) {
+    if (nftw(real, give, 16, FTW_PHYS | FTW_MOUNT) != 0) {
         diag_add(d, "REDIS_DATA_DIR=\"%s\": cannot give it to %u:%u: %s", dir,
                  (unsigned)uid, (unsigned)gid, strerror(errno));
+        free(real);
         return -1;
     }
+    free(real);
     return 0;
 }
 
@@ -97,6 +154,9 @@ int privs_drop(uid_t uid, gid_t gid, struct diag *d)
         diag_add(d, "dropping root failed: setuid(0) still works");
         return -1;
     }
-    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        diag_add(d, "cannot set no_new_privs: %s", strerror(errno));
+        return -1;
+    }
     return 0;
 }

@@ -6,6 +6,8 @@
 
 #include <confuse.h>
 
+#include "io.h"
+#include "peer.h"
 #include "settings.h"
 
 #ifndef TEMPLATE_DIR_DEFAULT
@@ -19,7 +21,7 @@
 #define D S_DERIVED
 
 const struct setting settings_table[S_COUNT] = {
-    [S_ROLE] = {"REDIS_ROLE", {"REDIS_REPLICATION_MODE"}, K_NAME, NULL, 0, 0,
+    [S_ROLE] = {"REDIS_ROLE", {"REDIS_REPLICATION_MODE"}, K_WORD, NULL, 0, 0,
         "master|slave|replica|sentinel", AL, 0,
         "role when no argument names one"},
     [S_REDIS_PORT] = {"REDIS_PORT", {"redis_port", "REDIS_PORT_NUMBER"}, K_PORT,
@@ -39,17 +41,18 @@ const struct setting settings_table[S_COUNT] = {
     [S_SENTINEL_QUORUM] = {"SENTINEL_QUORUM", {"REDIS_SENTINEL_QUORUM"}, K_UINT,
         "2", 1, 1000, NULL, SN, 0, "sentinels that must agree the master is down"},
     [S_SENTINEL_DOWN_AFTER] = {"SENTINEL_DOWN_AFTER",
-        {"REDIS_SENTINEL_DOWN_AFTER_MILLISECONDS"}, K_UINT, "5000", 1,
-        86400000, NULL, SN, 0, "down-after-milliseconds"},
+        {"REDIS_SENTINEL_DOWN_AFTER_MILLISECONDS"}, K_UINT, "5000", 100,
+        86400000, NULL, AL, 0, "down-after-milliseconds; a master's fence "
+        "acts after half of it"},
     [S_SENTINEL_FAILOVER] = {"SENTINEL_FAILOVER",
         {"REDIS_SENTINEL_FAILOVER_TIMEOUT"}, K_UINT, "10000", 1, 86400000,
         NULL, SN, 0, "failover-timeout, ms"},
     [S_SENTINEL_PARALLEL_SYNCS] = {"SENTINEL_PARALLEL_SYNCS", {0}, K_UINT, "1", 1,
         1000, NULL, SN, 0, "replicas resyncing at once after a failover"},
     [S_REDIS_PASSWORD] = {"REDIS_PASSWORD", {0}, K_SECRET, NULL, 0, 0, NULL, AL,
-        Q, "requirepass, masterauth, sentinel auth-pass"},
+        Q | S_HIDE, "requirepass, masterauth, sentinel auth-pass"},
     [S_SENTINEL_PASSWORD] = {"SENTINEL_PASSWORD", {"REDIS_SENTINEL_PASSWORD"},
-        K_SECRET, NULL, 0, 0, NULL, AL, Q,
+        K_SECRET, NULL, 0, 0, NULL, AL, Q | S_HIDE,
         "the sentinels' own requirepass; default REDIS_PASSWORD"},
     [S_ANNOUNCE_IP] = {"ANNOUNCE_IP", {"REDIS_SENTINEL_ANNOUNCE_IP",
         "REDIS_REPLICA_IP"}, K_HOST, NULL, 0, 0, NULL, AL, Q,
@@ -57,6 +60,9 @@ const struct setting settings_table[S_COUNT] = {
     [S_ANNOUNCE_PORT] = {"ANNOUNCE_PORT", {"REDIS_SENTINEL_ANNOUNCE_PORT",
         "REDIS_REPLICA_PORT"}, K_PORT, NULL, 1, 65535, NULL, AL, 0,
         "replica-announce-port / sentinel announce-port"},
+    [S_ANNOUNCE_HOSTNAME] = {"ANNOUNCE_HOSTNAME", {0}, K_HOST, NULL, 0, 0,
+        NULL, AL, Q, "a stable DNS name to announce instead of an address "
+        "(Kubernetes: the pod's name under its headless service)"},
     [S_DATA_DIR] = {"REDIS_DATA_DIR", {0}, K_PATH, "/data", 0, 0, NULL, AL, Q,
         "data and the rendered, writable configs"},
     [S_APPENDONLY] = {"REDIS_APPENDONLY", {"REDIS_AOF_ENABLED"}, K_WORD, "yes",
@@ -65,6 +71,8 @@ const struct setting settings_table[S_COUNT] = {
         1000, NULL, SV, 0, "min-replicas-to-write (0: off)"},
     [S_MIN_REPLICAS_MAX_LAG] = {"MIN_REPLICAS_MAX_LAG", {0}, K_UINT, "10", 1,
         3600, NULL, SV, 0, "min-replicas-max-lag, s"},
+    [S_FENCE] = {"FENCE", {0}, K_WORD, "yes", 0, 0, "yes|no", SV, 0,
+        "a master cut off from most sentinels refuses writes (see Fencing)"},
     [S_REDIS_USER] = {"REDIS_USER", {0}, K_USER, "redis", 0, 0, NULL, AL, 0,
         "user Redis runs as when started as root: name or uid:gid"},
     [S_STOP_TIMEOUT] = {"STOP_TIMEOUT", {0}, K_UINT, "8", 1, 3600, NULL, AL, 0,
@@ -75,6 +83,10 @@ const struct setting settings_table[S_COUNT] = {
         "seconds a sentinel waits for MASTER_HOST to resolve"},
     [S_TEMPLATE_DIR] = {"TEMPLATE_DIR", {0}, K_PATH, TEMPLATE_DIR_DEFAULT, 0, 0,
         NULL, AL, 0, "where redis.conf and sentinel.conf templates are"},
+
+    [S_RENAME_COMMANDS] = {"RENAME_COMMANDS", {0}, K_RENAMES, NULL, 0, 0, NULL,
+        AL, S_HIDE, "commands to disable (FLUSHALL) or rename "
+        "(CONFIG:a-secret-name), comma-separated; the sentinels learn the new names"},
 
     [S_PROTECTED_MODE] = {"PROTECTED_MODE", {0}, K_WORD, NULL, 0, 0, "yes|no",
         SV, D, NULL},
@@ -88,6 +100,8 @@ const struct setting settings_table[S_COUNT] = {
         NULL},
     [S_RESOLVE_HOSTNAMES] = {"RESOLVE_HOSTNAMES", {0}, K_WORD, NULL, 0, 0,
         "yes|no", SN, D, NULL},
+    [S_ANNOUNCE_HOSTNAMES] = {"ANNOUNCE_HOSTNAMES", {0}, K_WORD, NULL, 0, 0,
+        "yes|no", SN, D, NULL},
     [S_SENTINEL_MYID] = {"SENTINEL_MYID", {0}, K_HEX, NULL, 0, 0, NULL, SN, D,
         NULL},
     [S_SENTINEL_CURRENT_EPOCH] = {"SENTINEL_CURRENT_EPOCH", {0}, K_UINT, NULL, 0,
@@ -100,6 +114,10 @@ const struct setting settings_table[S_COUNT] = {
         SN, D | Q, NULL},
     [S_KNOWN_MASTER_PORT] = {"KNOWN_MASTER_PORT", {0}, K_PORT, NULL, 1, 65535,
         NULL, SN, D, NULL},
+    [S_RENAMED_COMMANDS] = {"RENAMED_COMMANDS", {0}, K_RENAMES, NULL, 0, 0,
+        NULL, SV, D | S_HIDE | S_LINES, NULL},
+    [S_SENTINEL_RENAMES] = {"SENTINEL_RENAMES", {0}, K_RENAMES, NULL, 0, 0,
+        NULL, SN, D | S_HIDE | S_LINES, NULL},
 };
 
 static const char *const role_words[] = {"master", "slave", "replica", "sentinel"};
@@ -120,18 +138,24 @@ const char *settings_role_name(enum role r)
          : r == ROLE_SENTINEL ? "sentinel" : "none";
 }
 
-int settings_lookup(const char *name)
+int settings_lookup(const char *name, size_t len)
 {
     for (int i = 0; i < S_COUNT; i++)
-        if (strcmp(settings_table[i].name, name) == 0)
+        if (strlen(settings_table[i].name) == len &&
+            strncmp(settings_table[i].name, name, len) == 0)
             return i;
     return -1;
 }
 
-void settings_set(struct settings *s, enum setting_id id, const char *v)
+int settings_set(struct settings *s, enum setting_id id, const char *v)
 {
+    char *copy = v ? strdup(v) : NULL;
+
+    if (v && !copy)
+        return -1;
     free(s->val[id]);
-    s->val[id] = v ? strdup(v) : NULL;
+    s->val[id] = copy;
+    return 0;
 }
 
 const char *settings_get(const struct settings *s, enum setting_id id)
@@ -139,6 +163,7 @@ const char *settings_get(const struct settings *s, enum setting_id id)
     return s->val[id] && *s->val[id] ? s->val[id] : NULL;
 }
 
+/* Only for validated numeric rows. */
 long settings_num(const struct settings *s, enum setting_id id)
 {
     const char *v = settings_get(s, id);
@@ -181,9 +206,11 @@ static int is_word(const char *v, const char *words)
     return 0;
 }
 
-static int all_of(const char *v, size_t n, const char *extra)
+static int all_of(const char *v, size_t max, const char *extra)
 {
-    if (n == 0)
+    size_t n = strlen(v);
+
+    if (n == 0 || n > max)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)v[i]) && !strchr(extra, v[i]))
@@ -191,253 +218,430 @@ static int all_of(const char *v, size_t n, const char *extra)
     return 1;
 }
 
-static int is_host(const char *v, size_t n)
-{
-    return n <= 253 && all_of(v, n, ".-_:%");
-}
-
-/* host[:port] or [v6]:port */
-static int is_hostport(const char *v, size_t n)
-{
-    const char *colon;
-    char port[8];
-    long p;
-
-    if (n && v[0] == '[') {
-        const char *close = memchr(v, ']', n);
-        if (!close || !is_host(v + 1, close - v - 1))
-            return 0;
-        colon = close + 1 < v + n ? close + 1 : NULL;
-        if (colon && *colon != ':')
-            return 0;
-    } else {
-        colon = memchr(v, ':', n);
-        if (!is_host(v, colon ? (size_t)(colon - v) : n))
-            return 0;
-    }
-    if (!colon)
-        return 1;
-    n -= colon + 1 - v;
-    if (n == 0 || n >= sizeof port)
-        return 0;
-    memcpy(port, colon + 1, n);
-    port[n] = 0;
-    return parse_long(port, 1, 65535, &p) == 0;
-}
-
-static int is_hosts(const char *v)
-{
-    for (;;) {
-        size_t n = strcspn(v, ",");
-        if (!is_hostport(v, n))
-            return 0;
-        if (!v[n])
-            return 1;
-        v += n + 1;
-    }
-}
-
 static int is_user(const char *v)
 {
     const char *colon = strchr(v, ':');
     long id;
+    char uid[16];
+    size_t n;
 
     if (!colon)
-        return all_of(v, strlen(v), "._-") && !isdigit((unsigned char)*v);
-    char uid[16];
-    size_t n = colon - v;
+        return all_of(v, 32, "._-") && !isdigit((unsigned char)*v);
+    n = colon - v;
     if (n == 0 || n >= sizeof uid)
         return 0;
     memcpy(uid, v, n);
     uid[n] = 0;
-    return parse_long(uid, 0, 2147483647, &id) == 0 &&
-           parse_long(colon + 1, 0, 2147483647, &id) == 0;
+    return parse_long(uid, 0, INT_MAX, &id) == 0 &&
+           parse_long(colon + 1, 0, INT_MAX, &id) == 0;
 }
 
-static int is_printable(const char *v)
+static int is_printable(const char *v, size_t max)
 {
-    for (; *v; v++)
+    size_t n = 0;
+
+    for (; *v; v++, n++)
         if ((unsigned char)*v < 0x20 || *v == 0x7f)
             return 0;
-    return 1;
+    return n <= max;
+}
+
+static int is_hosts(const char *v)
+{
+    struct peer_addr a[PEER_MAX];
+    const char *why;
+    int bad;
+
+    return peer_parse_list(v, 1, a, PEER_MAX, &bad, &why) > 0;
+}
+
+/* Is word (n bytes) one of the space-separated list? */
+static int among(const char *w, size_t n, const char *list)
+{
+    for (const char *p = list; *p; ) {
+        size_t len = strcspn(p, " ");
+        if (len == n && !strncasecmp(p, w, n))
+            return 1;
+        p += len + (p[len] == ' ');
+    }
+    return 0;
+}
+
+#define CMDS_OURS     "AUTH PING INFO CLIENT SENTINEL"
+#define CMDS_SENTINEL "CONFIG SLAVEOF REPLICAOF MULTI EXEC SCRIPT PUBLISH SUBSCRIBE"
+
+static int is_renames(const char *v)
+{
+    for (;;) {
+        size_t len = strcspn(v, ","), cmd = strcspn(v, ":,");
+        size_t name = cmd < len ? len - cmd - 1 : 0;
+        if (cmd == 0 || cmd > 32 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "abcdefghijklmnopqrstuvwxyz") < cmd ||
+            among(v, cmd, CMDS_OURS) ||
+            (cmd == len && among(v, cmd, CMDS_SENTINEL)) ||
+            (cmd < len && (name == 0 || name > 64 ||
+                           strspn(v + cmd + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
+                                  "ghijklmnopqrstuvwxyz0123456789-_") < name)))
+            return 0;
+        if (!v[len])
+            return 1;
+        v += len + 1;
+    }
+}
+
+/* Derive the config lines of RENAME_COMMANDS: "CMD NEWNAME" or CMD ""
+ * for redis.conf, "CMD NEWNAME" for the sentinels (renamed ones only). */
+static void derive_renames(struct settings *s)
+{
+    const char *v = settings_get(s, S_RENAME_COMMANDS);
+    char *server = NULL, *sentinel = NULL;
+    size_t ls = 0, lt = 0;
+    FILE *fs, *ft;
+
+    settings_set(s, S_RENAMED_COMMANDS, NULL);
+    settings_set(s, S_SENTINEL_RENAMES, NULL);
+    if (!v || !(fs = open_memstream(&server, &ls)))
+        return;
+    if (!(ft = open_memstream(&sentinel, &lt))) {
+        fclose(fs);
+        free(server);
+        return;
+    }
+    for (int first = 1, sfirst = 1; *v; first = 0) {
+        size_t len = strcspn(v, ","), cmd = strcspn(v, ":,");
+        if (!first)
+            fputc(SETTING_ITEM_SEP, fs);
+        if (cmd < len) {
+            fprintf(fs, "%.*s %.*s", (int)cmd, v, (int)(len - cmd - 1), v + cmd + 1);
+            if (!sfirst)
+                fputc(SETTING_ITEM_SEP, ft);
+            fprintf(ft, "%.*s %.*s", (int)cmd, v, (int)(len - cmd - 1), v + cmd + 1);
+            sfirst = 0;
+        } else {
+            fprintf(fs, "%.*s \"\"", (int)cmd, v);
+        }
+        v += len + (v[len] == ',');
+    }
+    if (fclose(fs) == 0 && fclose(ft) == 0) {
+        settings_set(s, S_RENAMED_COMMANDS, server);
+        settings_set(s, S_SENTINEL_RENAMES, sentinel);
+    }
+    free(server);
+    free(sentinel);
 }
 
 int settings_check(const struct setting *row, const char *v,
-                   char *expect, size_t len)
+                   const char **expect)
 {
+    static char range[64];
+    struct peer_addr a;
+    const char *why;
     long n;
     int ok;
 
     if (strpbrk(v, "\r\n")) {
-        snprintf(expect, len, "no CR or LF (a line break would inject "
-                 "config directives)");
+        *expect = "no CR or LF (a line break would inject config directives)";
         return -1;
     }
     switch (row->kind) {
     case K_PORT:
     case K_UINT:
         ok = parse_long(v, row->min, row->max, &n) == 0;
-        snprintf(expect, len, "an integer %ld..%ld", row->min, row->max);
+        snprintf(range, sizeof range, "an integer %ld..%ld", row->min, row->max);
+        *expect = range;
         break;
     case K_WORD:
         ok = is_word(v, row->words);
-        snprintf(expect, len, "one of %s", row->words);
+        *expect = row->words;       /* shown as "one of ..." */
         break;
     case K_HOST:
-        ok = is_host(v, strlen(v));
-        snprintf(expect, len, "a host name or IP address");
+        ok = peer_parse(v, strlen(v), 1, &a, &why) == 0 && !strchr(v, '[') &&
+             (!strchr(v, ':') || strchr(strchr(v, ':') + 1, ':'));
+        *expect = "a host name (at most 253 characters) or IP address";
         break;
     case K_NAME:
-        ok = all_of(v, strlen(v), "._-");
-        snprintf(expect, len, "a name of letters, digits, '.', '_' or '-'");
+        ok = all_of(v, SETTING_NAME_MAX, "._-");
+        *expect = "a name of at most 255 letters, digits, '.', '_' or '-'";
         break;
     case K_PATH:
-        ok = v[0] == '/' && is_printable(v) && strlen(v) < 256;
-        snprintf(expect, len, "an absolute path");
+        ok = v[0] == '/' && is_printable(v, SETTING_PATH_MAX);
+        *expect = "an absolute path of at most 3840 printable characters";
         break;
     case K_USER:
         ok = is_user(v);
-        snprintf(expect, len, "a user name or uid:gid");
+        *expect = "a user name or uid:gid";
         break;
     case K_HOSTS:
         ok = is_hosts(v);
-        snprintf(expect, len, "a comma-separated list of host[:port]");
+        *expect = "a comma-separated list of at most 64 host[:port]";
         break;
     case K_SECRET:
-        ok = is_printable(v) && strlen(v) <= 512;
-        snprintf(expect, len, "at most 512 printable characters");
+        ok = is_printable(v, SETTING_SECRET_MAX) && *v;
+        *expect = "1 to 512 printable characters";
+        break;
+    case K_RENAMES:
+        ok = is_renames(v);
+        *expect = "comma-separated CMD (disabled) or CMD:NEWNAME (renamed), "
+                  "NEWNAME of letters, digits, '-' or '_'; AUTH, PING, INFO, "
+                  "CLIENT and SENTINEL left alone (redis-init needs them); "
+                  "CONFIG, SLAVEOF, REPLICAOF, MULTI, EXEC, SCRIPT, PUBLISH and "
+                  "SUBSCRIBE renamed, not disabled (Sentinel needs them)";
         break;
     case K_HEX:
         ok = strlen(v) == 40 && strspn(v, "0123456789abcdef") == 40;
-        snprintf(expect, len, "40 hex digits");
+        *expect = "40 hex digits";
         break;
     default:
         ok = 0;
+        *expect = "a known kind of value";
     }
     return ok ? 0 : -1;
 }
 
 /* ---- loading ---- */
 
-/* Printable form of a user's value for an error message. */
-static void shown(char *out, size_t len, const char *v)
-{
-    size_t o = 0;
-
-    for (; *v && o + 5 < len; v++) {
-        unsigned char c = *v;
-        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-            o += snprintf(out + o, len - o, "\\x%02x", c);
-        else
-            out[o++] = c;
-    }
-    out[o] = 0;
-}
-
+/* Add a message if v is not valid for row; where names the source. */
 static void report(struct diag *d, const char *where, const char *name,
                    const struct setting *row, const char *v)
 {
-    char expect[128], val[160];
+    const char *expect;
+    char *shown;
 
-    if (settings_check(row, v, expect, sizeof expect) == 0)
+    if (settings_check(row, v, &expect) == 0)
         return;
-    if (row->kind == K_SECRET) {
+    if (row->kind == K_WORD && !strpbrk(v, "\r\n")) {
+        shown = diag_escape(v, strlen(v));
+        diag_add(d, "%s%s=\"%s\": expected one of %s", where, name,
+                 shown ? shown : "?", expect);
+        free(shown);
+        return;
+    }
+    if (row->flags & S_HIDE) {
         diag_add(d, "%s%s: invalid value (not shown): expected %s", where,
                  name, expect);
         return;
     }
-    shown(val, sizeof val, v);
-    diag_add(d, "%s%s=\"%s\": expected %s", where, name, val, expect);
+    shown = diag_escape(v, strlen(v));
+    diag_add(d, "%s%s=\"%s\": expected %s", where, name, shown ? shown : "?",
+             expect);
+    free(shown);
 }
 
-/* Read a Docker secret file: the whole file, one trailing newline dropped. */
-static char *read_secret(const char *path, struct diag *d, const char *name)
+/* A Docker or Kubernetes secret file: a regular file whose text, less one
+ * trailing newline, is the secret. An empty one is an error: Docker makes
+ * a directory, or an empty file, where a mounted secret is missing, and
+ * "no password" must never be the silent result. */
+static char *read_secret(const char *var, const char *path, struct diag *d)
 {
-    FILE *f = fopen(path, "r");
-    char buf[1024];
-    size_t n;
+    struct io_text t;
+    const char *why;
+    char *shown = diag_escape(path, strlen(path));
 
-    if (!f) {
-        diag_add(d, "%s_FILE=\"%s\": cannot read: %s", name, path,
-                 strerror(errno));
+    if (io_read(path, SECRET_FILE_MAX, &t, &why) < 0) {
+        if (!strcmp(why, "larger than the limit"))
+            diag_add(d, "%s=\"%s\": larger than %d bytes: expected a secret "
+                     "file", var, shown, SECRET_FILE_MAX);
+        else
+            diag_add(d, "%s=\"%s\": cannot read: %s", var, shown, why);
+        free(shown);
         return NULL;
     }
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    if (memchr(buf, 0, n)) {
-        diag_add(d, "%s_FILE=\"%s\": contains a NUL byte: expected printable "
-                 "text", name, path);
+    if (t.len && t.data[t.len - 1] == '\n')
+        t.data[--t.len] = 0;
+    if (t.len && t.data[t.len - 1] == '\r')
+        t.data[--t.len] = 0;
+    if (t.len == 0)
+        diag_add(d, "%s=\"%s\": the file is empty: expected the secret",
+                 var, shown);
+    else if (memchr(t.data, 0, t.len))
+        diag_add(d, "%s=\"%s\": holds a NUL byte: expected printable text",
+                 var, shown);
+    free(shown);
+    if (t.len == 0 || memchr(t.data, 0, t.len)) {
+        free(t.data);
         return NULL;
     }
-    if (n && buf[n - 1] == '\n')
-        buf[--n] = 0;
-    if (n && buf[n - 1] == '\r')
-        buf[--n] = 0;
-    return strdup(buf);
+    return t.data;
 }
 
-static struct diag *file_diag;
+/* ---- the settings file ---- */
 
-static void file_error(cfg_t *cfg, const char *fmt, va_list ap)
+struct conf {
+    const char *path;
+    struct diag *d;
+    const char *text;
+    unsigned char *secret_line;     /* 1 for a line that holds a secret */
+    int lines;
+};
+
+static struct conf *conf_now;       /* libconfuse's error callback has no arg */
+
+static int is_secret_name(const char *w, size_t n)
 {
-    char msg[DIAG_LEN - 64];
+    for (int i = 0; i < S_COUNT; i++) {
+        const struct setting *row = &settings_table[i];
+        if (!(row->flags & S_HIDE))
+            continue;
+        if (strlen(row->name) == n && !strncasecmp(row->name, w, n))
+            return 1;
+        for (int a = 0; a < 4 && row->aliases[a]; a++)
+            if (strlen(row->aliases[a]) == n && !strncasecmp(row->aliases[a], w, n))
+                return 1;
+    }
+    return 0;
+}
 
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    diag_add(file_diag, "REDIS_INIT_CONF=\"%s\": %s", cfg->filename, msg);
+/* Mark the lines that hold a secret's value (and the lines a quoted value
+ * spans), so that no message ever shows any part of them. */
+static void mark_secrets(struct conf *c)
+{
+    int line = 1, secret = 0, quoted = 0;
+
+    for (const char *p = c->text; *p; p++) {
+        if (p == c->text || p[-1] == '\n') {
+            if (!quoted) {
+                const char *w = p + strspn(p, " \t");
+                secret = is_secret_name(w, strcspn(w, " \t=\r\n"));
+            }
+            c->secret_line[line] = secret;
+        }
+        if (secret && (*p == '"' || *p == '\'') && (p == c->text || p[-1] != '\\'))
+            quoted = !quoted;
+        if (*p == '\n')
+            line++;
+    }
+}
+
+static void conf_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+    struct conf *c = conf_now;
+    int line = cfg ? cfg->line : 0;
+    char *shown = diag_escape(c->path, strlen(c->path)), *msg = NULL, *safe;
+
+    if (line >= 1 && line <= c->lines && c->secret_line[line]) {
+        diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: cannot parse the "
+                 "value of a secret (not shown)", shown, line);
+    } else {
+        if (vasprintf(&msg, fmt, ap) < 0)
+            msg = NULL;
+        safe = msg ? diag_escape(msg, strlen(msg)) : NULL;
+        diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: %s", shown, line,
+                 safe ? safe : "cannot parse");
+        free(safe);
+        free(msg);
+    }
+    free(shown);
+}
+
+/* A settings file is bounded text: checked here before libconfuse sees
+ * it (its scanner exits the process on a read error, and is slow on NUL
+ * bytes). 0 when it is. */
+static int conf_is_text(struct conf *c, size_t len, const char *shown)
+{
+    int line = 1;
+    size_t start = 0;
+
+    for (size_t i = 0; i <= len; i++) {
+        unsigned char ch = i < len ? c->text[i] : '\n';
+        if (ch == '\n') {
+            if (i - start > CONF_LINE_MAX) {
+                diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d is longer than "
+                         "%d bytes: expected a settings file", shown, line,
+                         CONF_LINE_MAX);
+                return -1;
+            }
+            start = i + 1;
+            line++;
+        } else if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f) {
+            diag_add(c->d, "REDIS_INIT_CONF=\"%s\": byte 0x%02x on line %d: "
+                     "expected a text file", shown, ch, line);
+            return -1;
+        }
+    }
+    c->lines = line - 1;
+    return 0;
 }
 
 /* Settings from a libconfuse file: every user row as an optional string. */
 static void load_file(struct settings *s, const char *path, struct diag *d)
 {
     cfg_opt_t opts[S_COUNT + 1];
+    struct conf c = {.path = path, .d = d};
+    char *shown = diag_escape(path, strlen(path));
+    struct io_text t;
+    const char *why;
     int n = 0, rc;
     cfg_t *cfg;
 
+    if (io_read(path, CONF_FILE_MAX, &t, &why) < 0) {
+        if (!strcmp(why, "larger than the limit"))
+            diag_add(d, "REDIS_INIT_CONF=\"%s\": larger than %d bytes: "
+                     "expected a settings file", shown, CONF_FILE_MAX);
+        else
+            diag_add(d, "REDIS_INIT_CONF=\"%s\": cannot read: %s", shown, why);
+        free(shown);
+        return;
+    }
+    c.text = t.data;
+    if (conf_is_text(&c, t.len, shown) < 0 ||
+        !(c.secret_line = calloc(c.lines + 2, 1))) {
+        free(t.data);
+        free(shown);
+        return;
+    }
+    mark_secrets(&c);
     for (int i = 0; i < S_COUNT; i++)
         if (!(settings_table[i].flags & S_DERIVED))
             opts[n++] = (cfg_opt_t)CFG_STR(settings_table[i].name, NULL,
                                            CFGF_NODEFAULT);
     opts[n] = (cfg_opt_t)CFG_END();
-
     cfg = cfg_init(opts, CFGF_NOCASE);
-    file_diag = d;
-    cfg_set_error_function(cfg, file_error);
-    rc = cfg_parse(cfg, path);
-    if (rc == CFG_FILE_ERROR)
-        diag_add(d, "REDIS_INIT_CONF=\"%s\": cannot read: %s", path,
-                 strerror(errno));
-    else if (rc == CFG_SUCCESS)
-        for (int i = 0; i < S_COUNT; i++) {
-            const char *name = settings_table[i].name;
-            if (!(settings_table[i].flags & S_DERIVED) && cfg_size(cfg, name))
-                settings_set(s, i, cfg_getstr(cfg, name));
-        }
-    cfg_free(cfg);
+    if (!cfg) {
+        diag_add(d, "REDIS_INIT_CONF=\"%s\": out of memory", shown);
+    } else {
+        conf_now = &c;
+        cfg_set_error_function(cfg, conf_error);
+        rc = cfg_parse_buf(cfg, t.data);
+        if (rc == CFG_SUCCESS)
+            for (int i = 0; i < S_COUNT; i++) {
+                const char *name = settings_table[i].name;
+                if (!(settings_table[i].flags & S_DERIVED) && cfg_size(cfg, name))
+                    settings_set(s, i, cfg_getstr(cfg, name));
+            }
+        else if (d->n == 0)
+            diag_add(d, "REDIS_INIT_CONF=\"%s\": cannot parse it", shown);
+        cfg_free(cfg);
+        conf_now = NULL;
+    }
+    free(c.secret_line);
+    free(t.data);
+    free(shown);
 }
 
 /* One row from the environment; returns the name the value came under. */
-static const char *load_env(struct settings *s, int i, struct diag *d)
+static const char *load_env(struct settings *s, int i, struct diag *d,
+                            int *failed)
 {
     const struct setting *row = &settings_table[i];
-    char fname[80];
+    static char fname[64];         /* returned: outlives the call */
     const char *v, *file;
 
-    if (row->kind == K_SECRET) {
-        snprintf(fname, sizeof fname, "%s_FILE", row->name);
+    *failed = 0;
+    if (row->flags & S_HIDE) {
+        snprintf(fname, sizeof fname, "%s_FILE", row->name);  /* our names */
         file = getenv(fname);
         v = getenv(row->name);
         if (file && *file && v && *v) {
             diag_add(d, "%s and %s are both set: expected only one", row->name,
                      fname);
+            *failed = 1;
             return NULL;
         }
         if (file && *file) {
-            char *secret = read_secret(file, d, row->name);
-            if (secret)
-                settings_set(s, i, secret);
+            char *secret = read_secret(fname, file, d);
+            *failed = !secret || settings_set(s, i, secret) < 0;
             free(secret);
-            return secret ? row->name : NULL;
+            return *failed ? NULL : fname;
         }
     }
     if ((v = getenv(row->name)) && *v) {
@@ -462,23 +666,51 @@ int settings_load(struct settings *s, struct diag *d)
     for (int i = 0; i < S_COUNT; i++) {
         const struct setting *row = &settings_table[i];
         const char *from;
+        int failed;
 
         if (row->flags & S_DERIVED)
             continue;
-        from = load_env(s, i, d);
-        if (s->val[i] && *s->val[i]) {
-            char where[320] = "";
-            if (!from)
-                snprintf(where, sizeof where, "REDIS_INIT_CONF=\"%s\": ", conf);
-            report(d, where, from ? from : row->name, row, s->val[i]);
+        from = load_env(s, i, d, &failed);
+        if (failed)
+            settings_set(s, i, NULL);
+        else if (settings_get(s, i)) {
+            char *where = NULL, *shown = conf ? diag_escape(conf, strlen(conf)) : NULL;
+            if (!from && asprintf(&where, "REDIS_INIT_CONF=\"%s\": ",
+                                  shown ? shown : "") < 0)
+                where = NULL;
+            report(d, where ? where : "", from ? from : row->name, row,
+                   s->val[i]);
+            free(where);
+            free(shown);
         } else if (row->def) {
             settings_set(s, i, row->def);
         }
     }
+    if (settings_get(s, S_ANNOUNCE_IP) && settings_get(s, S_ANNOUNCE_HOSTNAME))
+        diag_add(d, "ANNOUNCE_IP and ANNOUNCE_HOSTNAME are both set: expected "
+                 "only one (a name, or an address)");
     /* The sentinels' own password defaults to the data password. */
     if (!settings_get(s, S_SENTINEL_PASSWORD))
         settings_set(s, S_SENTINEL_PASSWORD, settings_get(s, S_REDIS_PASSWORD));
     return d->n - before;
+}
+
+const char *settings_command(const struct settings *s, const char *cmd,
+                             char *buf, size_t len)
+{
+    const char *v = settings_get(s, S_RENAME_COMMANDS);
+    size_t n = strlen(cmd);
+
+    for (; v && *v; v += strcspn(v, ","), v += *v == ',') {
+        size_t item = strcspn(v, ","), name = strcspn(v, ":,");
+        if (name == n && !strncasecmp(v, cmd, n) && name < item &&
+            item - name - 1 < len) {        /* validated: at most 64 */
+            memcpy(buf, v + name + 1, item - name - 1);
+            buf[item - name - 1] = 0;
+            return buf;
+        }
+    }
+    return cmd;
 }
 
 /* ---- derived ---- */
@@ -493,7 +725,11 @@ void settings_derive(struct settings *s)
     const char *pw = settings_get(s, S_REDIS_PASSWORD);
 
     settings_set(s, S_PROTECTED_MODE, pw ? "yes" : "no");
-    if (s->role == ROLE_SLAVE && !settings_get(s, S_REPLICAOF_HOST)) {
+    derive_renames(s);
+    if (s->role != ROLE_SLAVE) {
+        settings_set(s, S_REPLICAOF_HOST, NULL);
+        settings_set(s, S_REPLICAOF_PORT, NULL);
+    } else if (!settings_get(s, S_REPLICAOF_HOST)) {
         settings_set(s, S_REPLICAOF_HOST, settings_get(s, S_MASTER_HOST));
         settings_set(s, S_REPLICAOF_PORT, settings_get(s, S_MASTER_PORT));
     }
@@ -501,8 +737,13 @@ void settings_derive(struct settings *s)
         settings_set(s, S_MONITOR_HOST, settings_get(s, S_MASTER_HOST));
         settings_set(s, S_MONITOR_PORT, settings_get(s, S_MASTER_PORT));
     }
+    /* Names announced or monitored need Sentinel to resolve them; when
+     * this instance announces a name, its peers do too (one spec). */
+    settings_set(s, S_ANNOUNCE_HOSTNAMES,
+                 settings_get(s, S_ANNOUNCE_HOSTNAME) ? "yes" : NULL);
     settings_set(s, S_RESOLVE_HOSTNAMES,
-                 is_ip(settings_get(s, S_MONITOR_HOST)) ? "no" : "yes");
+                 is_ip(settings_get(s, S_MONITOR_HOST)) &&
+                 !settings_get(s, S_ANNOUNCE_HOSTNAME) ? "no" : "yes");
 }
 
 /* ---- help ---- */
@@ -520,14 +761,14 @@ void settings_usage(FILE *f, int md)
                    "|---|---|---|---|---|\n");
     for (int i = 0; i < S_COUNT; i++) {
         const struct setting *row = &settings_table[i];
-        char al[160] = "";
+        char al[160] = "";      /* our own names: they fit */
 
         if (row->flags & S_DERIVED)
             continue;
         for (int a = 0; a < 4 && row->aliases[a]; a++)
             snprintf(al + strlen(al), sizeof al - strlen(al), "%s%s",
                      a ? ", " : "", row->aliases[a]);
-        if (row->kind == K_SECRET)
+        if (row->flags & S_HIDE)
             snprintf(al + strlen(al), sizeof al - strlen(al), "%s%s_FILE",
                      *al ? ", " : "", row->name);
         if (md)

@@ -1,0 +1,35 @@
+/* discover: before Redis starts, who is the master? A master or slave asks
+ * the sentinels and starts as what they say; a sentinel asks its peers,
+ * else remembers, else takes MASTER_HOST. Runs in a helper process (PID 1
+ * never parses a byte from the network); the decision comes back whole. */
+#ifndef REDIS_INIT_DISCOVER_H
+#define REDIS_INIT_DISCOVER_H
+
+#include "clock.h"
+#include "diag.h"
+#include "peer.h"
+#include "settings.h"
+
+/* Exit codes of a refusal to start. */
+#define DISCOVER_NO_MASTER_NAME 69  /* MASTER_HOST never resolved */
+#define DISCOVER_EMPTY_MASTER   75  /* named master with no data: not safe */
+
+struct discovery {
+    enum role role;             /* what to start as */
+    struct peer_addr master;    /* replicaof (servers) / monitor (sentinel);
+                                   host "" when the settings' default holds */
+    int forget_config_epoch;    /* sentinel: its peers will tell it */
+    int exit_code;              /* non-zero: start nothing, exit with it */
+};
+
+/* The longest discover() may take for these settings, in ms. */
+msec discover_budget(const struct settings *s);
+
+/* Decide; every case is logged with its reason. */
+void discover(const struct settings *s, struct discovery *out,
+              diag_log_fn log);
+
+/* Does REDIS_DATA_DIR hold data Redis saved (an RDB or AOF file)? */
+int discover_has_data(const char *dir);
+
+#endif

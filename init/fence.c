@@ -1,0 +1,182 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "fence.h"
+#include "peer.h"
+#include "sentinels.h"
+
+#define FENCED_MIN_REPLICAS "2147483647"    /* no master has that many */
+
+msec fence_period(const struct settings *s)
+{
+    msec p = settings_num(s, S_SENTINEL_DOWN_AFTER) / 5;
+
+    return p < 50 ? 50 : p;
+}
+
+msec fence_after(const struct settings *s)
+{
+    msec f = settings_num(s, S_SENTINEL_DOWN_AFTER) / 2;
+
+    return f < 2 * fence_period(s) ? 2 * fence_period(s) : f;
+}
+
+struct watch {
+    const struct settings *s;
+    diag_log_fn log;
+    struct peer_addr local;
+    char config_buf[72];
+    const char *config;         /* CONFIG's name here (RENAME_COMMANDS) */
+    int fenced;
+    int armed;                  /* a majority answered once: they exist */
+};
+
+/* One command to the local Redis; 0 when it answered without an error. */
+static int local(struct watch *w, struct peer_call *c, msec deadline,
+                 const char *fmt, const char *a1, const char *a2)
+{
+    memset(c, 0, sizeof *c);
+    c->addr = w->local;
+    c->password = settings_get(w->s, S_REDIS_PASSWORD);
+    peer_cmd(c, fmt, a1, a2);
+    return peer_ask(c, 1, deadline) && !peer_is_error(c->reply[0]) ? 0 : -1;
+}
+
+static int set_min_replicas(struct watch *w, const char *n, msec deadline)
+{
+    struct peer_call c;
+    int rc = local(w, &c, deadline, "%s SET min-replicas-to-write %s",
+                   w->config, n);
+
+    if (rc < 0)
+        w->log("fence: CONFIG SET min-replicas-to-write %s failed: %s", n,
+               c.err ? c.err : c.reply[0] ? c.reply[0]->str : "no reply");
+    peer_reset(&c);
+    return rc;
+}
+
+static void fence(struct watch *w, int answered, int good, int of,
+                  msec since, msec deadline)
+{
+    struct peer_call c;
+
+    if (set_min_replicas(w, FENCED_MIN_REPLICAS, deadline) < 0)
+        return;
+    w->fenced = 1;
+    /* Clients reconnect and ask the sentinels again; replicas stay. */
+    local(w, &c, deadline, "CLIENT KILL TYPE normal", NULL, NULL);
+    peer_reset(&c);
+    w->log("fence: only %d of %d sentinels answered and %d named this "
+           "instance a master that is up, for %lld ms: writes refused and "
+           "clients disconnected until a majority does", answered, of, good,
+           (long long)since);
+}
+
+/* A majority answers again: obey what it says. */
+static void unfence(struct watch *w, const struct sen_view *v, int n,
+                    msec deadline)
+{
+    int best = sen_best(v, n);
+    struct peer_call c;
+    char port[8];
+
+    if (best >= 0 && !sen_is_self(w->s, &v[best].master)) {
+        char cmd[72];
+        memset(&c, 0, sizeof c);
+        c.addr = w->local;
+        c.password = settings_get(w->s, S_REDIS_PASSWORD);
+        snprintf(port, sizeof port, "%d", v[best].master.port);
+        peer_cmd(&c, "%s %s %s",
+                 settings_command(w->s, "REPLICAOF", cmd, sizeof cmd),
+                 v[best].master.host, port);
+        peer_ask(&c, 1, deadline);
+        w->log("fence: the sentinels name %s:%d as master: following it now "
+               "as its replica%s", v[best].master.host, v[best].master.port,
+               c.ok && !peer_is_error(c.reply[0]) ? "" : " (REPLICAOF failed)");
+        peer_reset(&c);
+    } else {
+        w->log("fence: a majority of the sentinels answers and names this "
+               "instance master: writes accepted again");
+    }
+    if (set_min_replicas(w, settings_get(w->s, S_MIN_REPLICAS_TO_WRITE),
+                         deadline) == 0)
+        w->fenced = 0;
+}
+
+/* Is the local Redis a master now? -1 when it does not answer. */
+static int is_master(struct watch *w, msec deadline)
+{
+    struct peer_call c;
+    int rc = -1;
+
+    if (local(w, &c, deadline, "ROLE", NULL, NULL) == 0 &&
+        c.reply[0]->type == REDIS_REPLY_ARRAY && c.reply[0]->elements &&
+        peer_str(c.reply[0]->element[0]))
+        rc = !strcmp(c.reply[0]->element[0]->str, "master");
+    peer_reset(&c);
+    return rc;
+}
+
+/* How many answers name this instance master and see it up, with no
+ * failover of it in progress. */
+static int vouching(const struct settings *s, const struct sen_view *v, int n)
+{
+    int k = 0;
+
+    for (int i = 0; i < n; i++)
+        k += v[i].ok && !v[i].master_down && !v[i].failover &&
+             sen_is_self(s, &v[i].master);
+    return k;
+}
+
+int fence_watch(const struct settings *s, diag_log_fn log)
+{
+    struct watch w = {.s = s, .log = log};
+    msec period = fence_period(s), after = fence_after(s);
+    msec last_good = clock_now(), tick = clock_now();
+
+    strcpy(w.local.host, "127.0.0.1");
+    w.local.port = (int)settings_num(s, S_REDIS_PORT);
+    w.config = settings_command(s, "CONFIG", w.config_buf, sizeof w.config_buf);
+    log("fence: watching the sentinels every %lld ms; writes are refused "
+        "after %lld ms without a majority that names this master and sees "
+        "it up", (long long)period, (long long)after);
+    for (;;) {
+        struct peer_addr sen[PEER_MAX];
+        struct sen_view v[PEER_MAX];
+        int unresolved, n, all, answered, good, master;
+
+        tick += period;                 /* one poll per period, whatever */
+        clock_sleep(clock_left(tick), tick);   /* less what the answers took */
+        if (clock_now() > tick + period)
+            tick = clock_now();         /* stopped (SIGSTOP, a slow host) */
+        master = is_master(&w, tick + period);
+        if (master != 1) {
+            last_good = clock_now();    /* a replica has nothing to fence */
+            continue;
+        }
+        n = sen_list(s, sen, PEER_MAX, &unresolved);
+        all = n + unresolved;
+        answered = sen_ask(s, sen, n, v, 0, tick + period);
+        good = vouching(s, v, n);
+        if (all > 0 && good > all / 2) {
+            last_good = clock_now();
+            if (!w.armed)
+                log("fence: armed: a majority of the sentinels names this "
+                    "instance master");
+            w.armed = 1;
+            if (w.fenced)
+                unfence(&w, v, n, clock_now() + period);
+        } else if (w.fenced && all > 0 && answered > all / 2 &&
+                   sen_best(v, n) >= 0 &&
+                   !sen_is_self(s, &v[sen_best(v, n)].master)) {
+            unfence(&w, v, n, clock_now() + period);    /* follow the new */
+        } else if (w.armed && !w.fenced && clock_now() - last_good >= after) {
+            fence(&w, answered, good, all, clock_now() - last_good,
+                  clock_now() + period);
+        }
+        sen_free(v, n);
+    }
+}

@@ -1,0 +1,45 @@
+/* sentinels: what the sentinels of SENTINEL_HOSTS say about MASTER_NAME,
+ * asked all at once under one deadline, and whether an address they name
+ * is this very instance. */
+#ifndef REDIS_INIT_SENTINELS_H
+#define REDIS_INIT_SENTINELS_H
+
+#include "clock.h"
+#include "diag.h"
+#include "peer.h"
+#include "settings.h"
+
+struct sen_view {
+    struct peer_addr sentinel;
+    int ok;                     /* it answered and knows MASTER_NAME */
+    int gone;                   /* refused or closed: it is not running */
+    struct peer_addr master;    /* the master it names */
+    long long config_epoch;
+    int failover;               /* a failover of MASTER_NAME is in progress */
+    int master_down;            /* it flags the master s_down or o_down */
+    long long replicas_offset;  /* the highest offset of a replica it knows,
+                                   -1 when it knows none (REPLICAS asked) */
+    char *err;                  /* why not ok (malloc'd) */
+};
+
+/* Every address of SENTINEL_HOSTS (a name gives all of its addresses).
+ * Names that do not resolve now are counted in *unresolved. */
+int sen_list(const struct settings *s, struct peer_addr *out, int max,
+             int *unresolved);
+
+/* Ask n sentinels at once for MASTER_NAME's master, its config epoch and
+ * flags (and its replicas' offsets when with_replicas). Returns how many
+ * answered; v[i] is filled for each. Free with sen_free. */
+int sen_ask(const struct settings *s, const struct peer_addr *sen, int n,
+            struct sen_view *v, int with_replicas, msec deadline);
+void sen_free(struct sen_view *v, int n);
+
+/* The answer with the highest config epoch, or -1 when none answered. */
+int sen_best(const struct sen_view *v, int n);
+
+/* Is a (as a sentinel or INFO names it) this instance: its announced
+ * address when ANNOUNCE_IP is set, else one of its interface addresses,
+ * on its (announced) port? A name is resolved first. */
+int sen_is_self(const struct settings *s, const struct peer_addr *a);
+
+#endif
