@@ -1,0 +1,129 @@
+# A master cut off by a network partition fences itself (FENCE=yes, the
+# default): seven hosts, SENTINEL_DOWN_AFTER=1000, SENTINEL_FAILOVER=3000,
+# an application on host 7 with one redis-py Sentinel client kept for the
+# whole run, and a prober writing to each data host directly. Reported for
+# each case: acknowledged writes lost, their time span, and how long two
+# masters accepted writes at once.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../netns.sh"
+DOWN_AFTER=1000
+. "$(dirname "$0")/../hatopo.sh"
+COMMON=("${COMMON[@]/SENTINEL_FAILOVER=*/SENTINEL_FAILOVER=3000}")
+hosts_entry redis-master 1
+for i in 4 5 6; do net_start x$i $i "${COMMON[@]}" -- sentinel; done
+start_data 1 master; start_data 2 slave; start_data 3 slave
+check "the cluster is calm" wait_until 90 settled
+
+# cut N HOSTS...: host N's namespace drops all traffic to and from them,
+# every rule at once (one iptables-restore).
+cut() {
+    local n=$1 h rules=$'*filter\n'; shift
+    for h in "$@"; do
+        rules+="-A INPUT -s $(ip_of $h) -j DROP"$'\n'
+        rules+="-A OUTPUT -d $(ip_of $h) -j DROP"$'\n'
+    done
+    ip netns exec "$(host $n)" iptables-restore --noflush <<<"${rules}COMMIT"
+}
+heal() { ip netns exec "$(host $1)" iptables -F; }
+prober_start() {
+    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/prober.py" "$1" \
+        "$(ip_of 1)" "$(ip_of 2)" "$(ip_of 3)" &
+    PROBER=$!
+}
+prober_stop() { touch "$1.stop"; wait "$PROBER"; }
+
+# scenario NAME SECONDS CUT...: cut the master from hosts CUT for SECONDS
+# while the application writes, heal, and report.
+scenario() {
+    local name=$1 secs=$2; shift 2
+    local m old two lost span
+    check "$name: calm before" wait_until 90 settled
+    old=$(cur_master)
+    writer_start "$T/$name"
+    prober_start "$T/$name.probe"
+    wait_until 10 sh -c "[ \$(wc -l < $T/$name/acked) -gt 100 ]"
+    cut $old "$@"
+    sleep "$secs"               # the partition's length is the scenario
+    heal $old
+    check "$name: healed, exactly one master" wait_until 30 one_master
+    check "$name: every sentinel agrees on it" wait_until 30 agreed_master
+    m=$(cur_master)
+    writer_stop "$T/$name"
+    prober_stop "$T/$name.probe"
+    lost=$(missing "$T/$name" "$m")
+    two=$($PY "$ROOT/tests/twomasters.py" "$T/$name.probe")
+    span=$(sed -n 's/.*missing_span_ms=\([0-9]*\).*/\1/p' <<<"$lost")
+    echo "# $name: old master host $old, now host $m; $lost; two masters accepting writes for ${two} s"
+    FIG[$name]="${lost%% *} of ${lost#* of=} lost over ${span:-0} ms; two masters ${two} s"
+    LOST_SPAN=${span:-0} TWO=$two OLD=$old NEW=$m
+}
+declare -A FIG
+
+# --- the master cut off from everything but the application ---------------
+scenario full 20 2 3 4 5 6
+check "full partition: acknowledged writes lost span under 1 s ($LOST_SPAN ms)" test "$LOST_SPAN" -lt 1000
+check "full partition: two masters at once for at most 0.5 s (${TWO} s)" \
+    awk -v t="$TWO" 'BEGIN {exit !(t <= 0.5)}'
+check "full partition: the old master fenced itself and said why" \
+    grep -q 'fence: only 0 of 3 sentinels answered' "$T/${NAME[$OLD]}.log"
+check "full partition: healed, it followed the sentinels at once" \
+    grep -q 'fence: the sentinels name .* as master: following it now' "$T/${NAME[$OLD]}.log"
+check "full partition: the old master is a replica of host $NEW" wait_until 20 replica_of $OLD $NEW
+
+# --- the master cut off from the sentinels only (keeps its replicas) ------
+scenario sentinels-only 10 4 5 6
+check "sentinels only: acknowledged writes lost span under 1 s ($LOST_SPAN ms)" test "$LOST_SPAN" -lt 1000
+check "sentinels only: two masters at once for at most 0.5 s (${TWO} s)" \
+    awk -v t="$TWO" 'BEGIN {exit !(t <= 0.5)}'
+
+# --- the sentinels cut off from every data host: no failover can happen;
+#     the master refuses writes meanwhile and takes them again after --------
+check "calm before isolating the sentinels" wait_until 90 settled
+old=$(cur_master)
+for i in 4 5 6; do cut $i 1 2 3; done
+check "sentinels isolated: the master fences" \
+    wait_until 10 sh -c "grep -q 'fence: only 0 of 3' '$T/${NAME[$old]}.log'"
+check "... writes are refused (NOREPLICAS)" \
+    sh -c "ip netns exec $(host 7) redis-cli --no-auth-warning -h $(ip_of $old) set k v 2>&1 | grep -q NOREPLICAS"
+for i in 4 5 6; do heal $i; done
+check "... healed: the sentinels name it still, and it takes writes again" \
+    wait_until 20 writes_ok $old
+check "... no failover happened" test "$(cur_master)" = "$old"
+
+# --- flapping: cut and heal every 2 s for 30 s ------------------------------
+check "calm before flapping" wait_until 90 settled
+old=$(cur_master)
+writer_start "$T/flap"
+prober_start "$T/flap.probe"
+for i in $(seq 8); do cut $old 2 3 4 5 6; sleep 2; heal $old; sleep 2; done
+check "flapping: in the end, exactly one master" wait_until 60 one_master
+check "flapping: the sentinels agree" wait_until 60 agreed_master
+m=$(cur_master)
+writer_stop "$T/flap"
+prober_stop "$T/flap.probe"
+lost=$(missing "$T/flap" "$m")
+run=$(sed -n 's/.*missing_run_ms=\([0-9]*\).*/\1/p' <<<"$lost")
+echo "# flapping: $lost"
+FIG[flapping]="${lost%% *} of ${lost#* of=}; longest loss window ${run:-0} ms"
+check "flapping: every loss window under 1 s ($lost)" test "${run:-0}" -lt 1000
+
+# --- no false fences: in normal operation not one write is refused --------
+check "calm before the no-false-fence run" wait_until 90 settled
+m=$(cur_master)
+fences=$(grep -c 'fence: only' "$T/${NAME[$m]}.log")
+writer_start "$T/calm"
+ri_signal x5 TERM; ri_wait x5
+net_start x5 5 "${COMMON[@]}" -- sentinel                  # one sentinel restarted
+r=$([ $m = 2 ] && echo 3 || echo 2)
+ri_signal ${NAME[$r]} TERM; ri_wait ${NAME[$r]}
+start_data $r slave                                         # one replica restarted
+cli "$(ip_of $m)" bgsave >/dev/null                          # a fork
+cli "$(ip_of $m)" bgrewriteaof >/dev/null                    # another
+cut $m 2 3 4 5 6; sleep 0.1; heal $m                          # a 100 ms hiccup
+wait_until 30 replica_of $r $m
+sleep 3                                                      # writes go on meanwhile
+writer_stop "$T/calm"
+check "no false fence: not one write refused" sh -c "! grep -q NOREPLICAS '$T/calm/errors'"
+check "... and the master never fenced" test "$(grep -c 'fence: only' "$T/${NAME[$m]}.log")" = "$fences"
+for k in "${!FIG[@]}"; do echo "# figure: $k: ${FIG[$k]}"; done
+finish
