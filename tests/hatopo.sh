@@ -13,16 +13,56 @@ NAME=([0]=none [1]=n1 [2]=n2 [3]=n3)  # the redis-init of each data host
 
 cli() { local h=$1; shift; on 7 redis-cli --no-auth-warning -h "$h" "$@"; }
 sen() { local n=$1; shift; cli "$(ip_of $n)" -p 26379 "$@"; }
-# The master the sentinels name, as a host number (asks every sentinel);
-# 0 when none answers.
-cur_master() {
-    local i ip
-    for i in 4 5 6; do
+# The sentinels that run now (a test that stops one takes it out).
+SENTINELS="4 5 6"
+# agreed_master: the data host every running sentinel names as master; fails
+# while any of them does not answer or names another one (a failover is
+# over only when all agree: the one that led it knows first).
+agreed_master() {
+    local i ip first=
+    for i in $SENTINELS; do
         ip=$(sen $i sentinel get-master-addr-by-name mymaster 2>/dev/null | head -1)
-        case "$ip" in "$NET_PREFIX".*) echo "${ip##*.}"; return 0;; esac
+        case "$ip" in "$NET_PREFIX".*) ;; *) return 1 ;; esac
+        [ -z "$first" ] || [ "$ip" = "$first" ] || return 1
+        first=$ip
     done
-    echo 0
+    echo "${first##*.}"
 }
+# settled_once: every running sentinel names one master, flags it plain
+# "master" (no s_down, o_down or failover in progress), knows both other
+# data hosts as healthy replicas and every other running sentinel (a
+# sentinel learns replicas from the master's INFO only every 10 s: until
+# then it has no replica to fail over to), and that master has both other
+# data hosts as online replicas.
+settled_once() {
+    local m i flags info n=0 master
+    m=$(agreed_master) || return 1
+    for i in $SENTINELS; do n=$((n + 1)); done
+    for i in $SENTINELS; do
+        master=$(sen $i sentinel master mymaster 2>/dev/null | tr -d '\r')
+        flags=$(grep -A1 -x flags <<<"$master" | tail -1)
+        [ "$flags" = master ] || return 1
+        [ "$(grep -A1 -x num-other-sentinels <<<"$master" | tail -1)" = $((n - 1)) ] || return 1
+        [ "$(sen $i sentinel replicas mymaster 2>/dev/null | tr -d '\r' |
+             grep -A1 -x flags | grep -cx slave)" = 2 ] || return 1
+    done
+    info=$(cli "$(ip_of $m)" info replication 2>/dev/null | tr -d '\r')
+    grep -qx role:master <<<"$info" &&
+        [ "$(grep -c '^slave[0-9]*:.*state=online' <<<"$info")" = 2 ] || return 1
+    echo "$m"
+}
+# settled: settled_once, and still the same master 2 s later (Sentinel may
+# start a second failover right after one: a test begins from a calm state).
+settled() {
+    local a b
+    a=$(settled_once) || return 1
+    sleep 2
+    b=$(settled_once) && [ "$a" = "$b" ]
+}
+# cur_master: the agreed master as a host number, 0 when there is none.
+cur_master() { agreed_master || echo 0; }
+# switched_from N: every running sentinel names one master, not host N.
+switched_from() { local m; m=$(agreed_master) && [ "$m" != "$1" ]; }
 sentinels_name() {  # N: every running sentinel names host N
     local i
     for i in "${@:2}"; do
@@ -66,13 +106,14 @@ writer_start() {  # DIR
 }
 writer_stop() { touch "$1/STOP"; wait "$WRITER"; }
 acked() { wc -l < "$1/acked"; }
-missing() {  # DIR N: acknowledged writes of DIR missing on host N
-    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/acked.py" "$1" "$(ip_of $2)" 6379
+now_s() { date +%s.%N; }
+# acked_after DIR T: acknowledged writes of DIR that came after time T.
+acked_after() { awk -v t="$2" '$2 > t' "$1/acked" | wc -l; }
+missing() {  # DIR N [CUTOFF]: acknowledged writes of DIR missing on host N
+    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/acked.py" "$1" "$(ip_of $2)" 6379 ${3:-}
 }
 
-master_is_not() {  # N: a sentinel names a master other than host N
-    local m; m=$(cur_master); [ "$m" != 0 ] && [ "$m" != "$1" ]
-}
+master_is_not() { switched_from "$@"; }
 writes_ok() {  # N: host N accepts a write
     [ "$(cli "$(ip_of $1)" set probe 1 2>/dev/null)" = OK ]
 }

@@ -28,13 +28,29 @@ host_add() {
 }
 
 host() { echo "${NET_ID}h$1"; }
-ip_of() { echo "$NET_PREFIX.$1"; }
+declare -A HOSTIP NAMES         # host -> its address now; name -> host
+ip_of() { echo "${HOSTIP[$1]:-$NET_PREFIX.$1}"; }
 # on N COMMAND...: run a command on host N.
 on() { local n=$1; shift; ip netns exec "$(host "$n")" "$@"; }
 # hosts_entry NAME N: NAME resolves to host N's address on every host.
 hosts_entry() {
-    local f
-    for f in /etc/netns/"$NET_ID"h*/hosts; do echo "$(ip_of "$2") $1" >> "$f"; done
+    NAMES[$1]=$2
+    hosts_sync
+}
+hosts_sync() {
+    local f n
+    for f in /etc/netns/"$NET_ID"h*/hosts; do
+        printf '127.0.0.1 localhost\n' > "$f"
+        for n in "${!NAMES[@]}"; do echo "$(ip_of "${NAMES[$n]}") $n" >> "$f"; done
+    done
+}
+# readdress N LAST: host N moves to $NET_PREFIX.LAST (a rescheduled pod's
+# new IP); every name of it follows.
+readdress() {
+    ip -n "$(host "$1")" addr flush dev eth0
+    ip -n "$(host "$1")" addr add "$NET_PREFIX.$2/24" dev eth0
+    HOSTIP[$1]=$NET_PREFIX.$2
+    hosts_sync
 }
 
 # net_start NAME N [VAR=VALUE...] -- ARGS: redis-init as PID 1 on host N.

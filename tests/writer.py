@@ -1,7 +1,8 @@
 """Writes numbered keys through the sentinel-discovered master and records
 which writes were acknowledged. Runs until STOP exists; idles while PAUSE
 exists. Usage: writer.py OUT_DIR SENTINEL[:PORT]... (password in
-REDIS_PASSWORD). OUT_DIR/acked gets one acknowledged number per line;
+REDIS_PASSWORD). OUT_DIR/acked gets a line "N TIME" for each acknowledged
+write (TIME: when the acknowledgement came, Unix seconds);
 OUT_DIR/summary gets "acked=N longest_gap_ms=N" when it stops; OUT_DIR/errors
 has a line for each failed write and each gap over 200 ms."""
 import os
@@ -18,7 +19,7 @@ for hp in sys.argv[2:]:
 pw = os.environ.get("REDIS_PASSWORD") or None
 sen = Sentinel(sentinels, socket_timeout=0.3, password=pw,
                sentinel_kwargs={"password": pw, "socket_timeout": 0.3})
-master = sen.master_for("mymaster", socket_timeout=0.3, socket_connect_timeout=0.3)
+master = sen.master_for(os.environ.get("MASTER_NAME", "mymaster"), socket_timeout=0.3, socket_connect_timeout=0.3)
 
 n = 0
 acked = 0
@@ -46,7 +47,7 @@ with open(os.path.join(out, "acked"), "a", buffering=1) as log:
                              % (time.time(), n, (now - last) * 1000))
         last = now
         acked += 1
-        log.write("%d\n" % n)
+        log.write("%d %.6f\n" % (n, time.time()))
         time.sleep(0.005)
 with open(os.path.join(out, "summary"), "w") as f:
     f.write("acked=%d longest_gap_ms=%d\n" % (acked, longest * 1000))

@@ -2,8 +2,7 @@
 # builder stage; the base is made here by debootstrap + docker import.
 . "$(dirname "$0")/../lib.sh"
 if ! docker info >/dev/null 2>&1; then
-    echo "# SKIP: no Docker engine here"
-    finish
+    skip_suite "no Docker engine here"
 fi
 BASE=redis-init-builder-base:bookworm
 IMAGE=redis-init:built$$

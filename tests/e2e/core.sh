@@ -13,10 +13,14 @@ check "redis-server runs as user redis" \
     test "$(ps -o user= -p "$rs")" = redis
 check "redis-init itself dropped root" \
     test "$(ps -o user= -p "$(pid1 m)")" = redis
+for p in "$(pid1 m)" "$rs"; do
+    check "pid $p after the drop: no supplementary groups" grep -qE '^Groups:[[:space:]]*$' /proc/$p/status
+    check "pid $p after the drop: no_new_privs" grep -qE '^NoNewPrivs:[[:space:]]*1$' /proc/$p/status
+done
 check "redis.conf is 0600 and owned by redis" \
     test "$(stat -c '%a %U' "$T/m/redis.conf")" = "600 redis"
-check "protected-mode off without a password, with a warning" \
-    grep -q 'warning: no REDIS_PASSWORD' "$T/m.log"
+check "protected-mode off without a password" grep -qx 'protected-mode no' "$T/m/redis.conf"
+check "... with a warning" grep -q 'warning: no REDIS_PASSWORD' "$T/m.log"
 check "Redis logs to stdout" grep -q 'Ready to accept connections' "$T/m.log"
 
 ri_start s REDIS_PORT=$S MASTER_HOST=127.0.0.1 MASTER_PORT=$M -- replica
@@ -75,6 +79,19 @@ ri_start w REDIS_PORT=$W MIN_REPLICAS_TO_WRITE=1 MIN_REPLICAS_MAX_LAG=5 -- maste
 wait_until 10 rcli $W ping
 check "MIN_REPLICAS_TO_WRITE=1 without a replica: writes refused (NOREPLICAS)" \
     sh -c "redis-cli -p $W set k v 2>&1 | grep -q NOREPLICAS"
+
+# Dangerous administration stays off: CONFIG SET dir (writing files
+# anywhere) and DEBUG are refused.
+check "CONFIG SET dir is refused (protected config)" \
+    sh -c "redis-cli -p $W config set dir /tmp 2>&1 | grep -q 'protected config'"
+check "DEBUG is refused" sh -c "redis-cli -p $W debug sleep 0 2>&1 | grep -q 'DEBUG command not allowed'"
+
+# Started as root, Redis runs as root only when REDIS_USER says so.
+U=$(port 8)
+ri_start u REDIS_PORT=$U REDIS_USER=root -- master
+wait_until 10 rcli $U ping
+check "REDIS_USER=root: Redis runs as root" test "$(ps -o user= -p "$(pgrep -P "$(pid1 u)")")" = root
+check "... with a warning" grep -q 'warning: REDIS_USER=root: Redis runs as root' "$T/u.log"
 
 # render prints, writes nothing, masks secrets.
 out=$(REDIS_DATA_DIR="$T/render" REDIS_PASSWORD='s3cret!' "$RI" render slave)

@@ -25,8 +25,7 @@ for d in docs:
         assert "REDIS_PASSWORD" not in env
 PYEOF
 if ! command -v docker-compose >/dev/null; then
-    echo "# SKIP: no docker-compose here"
-    finish
+    skip_suite "no docker-compose here"
 fi
 check "rancher: docker-compose.yml parses" \
     docker-compose -f "$C/rancher/docker-compose.yml" config -q
@@ -54,13 +53,11 @@ check "compose: no container_name and no fixed host port (so it scales)" \
 # A single-node swarm, only when this machine is in none already.
 if ! docker info >/dev/null 2>&1 ||
    [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != inactive ]; then
-    echo "# SKIP: swarm test (no Docker engine, or already in a swarm)"
-    finish
+    skip_suite "swarm test: no Docker engine, or this machine is in a swarm already"
 fi
 gwbridge_before=$(docker network ls -q --filter name=^docker_gwbridge$)
 if ! docker swarm init --advertise-addr 127.0.0.1 >"$T/swarm.log" 2>&1; then
-    echo "# SKIP: docker swarm init failed here: $(tail -1 "$T/swarm.log")"
-    finish
+    skip_suite "swarm test: docker swarm init failed here: $(tail -1 "$T/swarm.log")"
 fi
 CLEANUPS+=("docker swarm leave --force")
 # swarm init creates docker_gwbridge; leave takes it not away.
@@ -102,4 +99,27 @@ cli -h master set swarm-key ok >/dev/null
 check "swarm: a key written on the master is read on a slave" wait_until 30 sh -c "
     $(declare -f cli); S=$S; IMAGE=$IMAGE
     [ \"\$(cli -h slave get swarm-key)\" = ok ]"
+
+# docker stack rm stops every task at once: each must exit 0 after its
+# save, without waiting for peers that are stopping too. Docker reports
+# each container's exit code in its "die" event.
+vols=$(docker ps -aq --filter "label=com.docker.stack.namespace=$S" |
+       xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}')
+docker events --filter event=die --filter "label=com.docker.stack.namespace=$S" \
+    --format '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.name}}' > "$T/die.log" &
+EV=$!
+CLEANUPS=("kill $EV" "${CLEANUPS[@]}")
+t0=$(date +%s%N)
+docker stack rm "$S" >/dev/null
+gone() { [ -z "$(docker ps -q --filter "label=com.docker.stack.namespace=$S")" ]; }
+wait_until 60 gone
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait_until 10 sh -c "[ \$(wc -l < '$T/die.log') -ge 6 ]"
+echo "# docker stack rm: every task stopped after $ms ms"
+check "swarm: stack rm stops all six tasks ($(wc -l < "$T/die.log") died)" \
+    test "$(wc -l < "$T/die.log")" -ge 6
+check "swarm: every task exits 0 ($(awk '{print $1}' "$T/die.log" | sort | uniq -c | tr '\n' ' '))" \
+    sh -c "! grep -qv '^0 ' '$T/die.log'"
+check "swarm: the tasks did not wait out a grace period ($ms ms < 8000)" test "$ms" -lt 8000
+[ -z "$vols" ] || wait_until 30 docker volume rm $vols
 finish

@@ -3,8 +3,7 @@
 # Prints a SKIP line and passes nothing when no Docker engine answers.
 . "$(dirname "$0")/../lib.sh"
 if ! docker info >/dev/null 2>&1 || ! command -v docker-compose >/dev/null; then
-    echo "# SKIP: no Docker engine or docker-compose here"
-    finish
+    skip_suite "no Docker engine or docker-compose here"
 fi
 PY=/usr/bin/python3
 IMAGE=redis-init:test$$
@@ -20,7 +19,8 @@ note_volumes() {
     docker ps -aq --filter "label=com.docker.compose.project=$P" |
         xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}' >> "$T/volumes"
 }
-CLEANUPS+=("note_volumes" "dc down -v --remove-orphans -t 1"
+CLEANUPS+=("dc logs --no-color --timestamps > $T/compose.log 2>&1"
+           "note_volumes" "dc down -v --remove-orphans -t 1"
            "xargs -r docker volume rm < $T/volumes" "docker image rm -f $IMAGE")
 
 check "make image builds the image from scratch" \
@@ -30,9 +30,19 @@ echo "# image size: $size bytes ($(docker image ls --format '{{.Size}}' "$IMAGE"
 check "the image is at most 3 MB ($size bytes)" test "$size" -le 3000000
 check "docker run IMAGE redis-cli ... runs the command" \
     sh -c "docker run --rm $IMAGE redis-cli --version | grep -q '^redis-cli 7\.0\.'"
-check "docker run IMAGE with a bad variable: exit 78 and the message" \
-    sh -c "docker run --rm -e REDIS_PORT=x $IMAGE 2>&1 | grep -q 'REDIS_PORT=\"x\": expected'; \
-           docker run --rm -e REDIS_PORT=x $IMAGE >/dev/null 2>&1; [ \$? = 78 ]"
+# A read-only root file system: only the /data volume is written.
+RO=$(docker run -d --read-only -v "ri-ro-$$:/data" "$IMAGE" master)
+CLEANUPS=("docker rm -f -v $RO" "docker volume rm ri-ro-$$" "${CLEANUPS[@]}")
+check "docker run --read-only with a /data volume: Redis answers" \
+    wait_until 20 sh -c "docker exec $RO redis-cli ping | grep -qx PONG"
+check "... and its health check passes" wait_until 20 docker exec "$RO" redis-init health
+docker stop "$RO" >/dev/null
+check "... and it stops with exit 0 after saving" \
+    sh -c "[ \"\$(docker inspect -f '{{.State.ExitCode}}' $RO)\" = 0 ] &&
+           docker logs $RO 2>&1 | grep -q 'DB saved on disk'"
+rc=0; docker run --rm -e REDIS_PORT=x $IMAGE >"$T/badvar.out" 2>&1 || rc=$?
+check "docker run IMAGE with a bad variable: exit 78 (got $rc)" test "$rc" = 78
+check "... and the message names it" grep -q 'REDIS_PORT="x": expected' "$T/badvar.out"
 
 dc up -d --scale slave=2 --scale sentinel=3 >"$T/up.log" 2>&1
 check "compose up --scale slave=2 --scale sentinel=3: six containers" \
@@ -137,6 +147,17 @@ healthy_replica_known() {
     done
 }
 check "after rescaling, every sentinel knows a healthy replica" wait_until 60 healthy_replica_known
+# Forget the ghosts: one command, one sentinel at a time.
+rc=0; dc exec -T sentinel redis-init sentinel-reset > "$T/reset.log" 2>&1 || rc=$?
+check "docker-compose exec sentinel redis-init sentinel-reset: exit 0 (got $rc)" test "$rc" = 0
+exact_counts() {
+    local s
+    for s in $(sentinel_ips); do
+        redis-cli --no-auth-warning -h "$s" -p 26379 sentinel master mymaster 2>/dev/null |
+            tr '\n' ' ' | grep -q 'num-slaves 1 .*num-other-sentinels 2 ' || return 1
+    done
+}
+check "after the reset, every sentinel counts exactly 1 replica and 2 other sentinels" exact_counts
 old=$(cur_ip); oc=$(cid_of_ip "$old")
 docker pause "$oc" >/dev/null
 check "after rescaling, a paused master is still failed over" wait_until 40 switched_from "$old"
@@ -158,4 +179,42 @@ for svc in sentinel slave master; do
         check "docker stop of the $svc service: data saved" sh -c "docker logs $c 2>&1 | tail -5 | grep -q 'DB saved on disk'"
 done
 check "the password is in no log" sh -c "! dc logs 2>&1 | grep -qF 'd0cker'"
+
+# The save fits in the grace period Docker users leave by default
+# (docker stop -t 10), even when the handover cannot finish: both slaves
+# frozen, the master waits for them until its handover deadline, then
+# Redis saves, well before Docker's SIGKILL.
+dc up -d --scale slave=2 --scale sentinel=3 >>"$T/up.log" 2>&1
+check "all six up again and healthy" wait_until 120 all_healthy
+wait_until 60 ready 2 3
+mc=$(cid_of_ip "$(cur_ip)")
+others=$(data_cids | grep -v "^$mc")
+for c in $others; do docker pause "$c" >/dev/null; done
+t0=$(date +%s%N)
+docker stop -t 10 "$mc" >/dev/null
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+for c in $others; do docker unpause "$c" >/dev/null; done
+echo "# docker stop -t 10 with both replicas frozen: ${ms} ms"
+check "replicas frozen, docker stop -t 10: exit 0, not Docker's SIGKILL ($(docker inspect -f '{{.State.ExitCode}}' "$mc"))" \
+    test "$(docker inspect -f '{{.State.ExitCode}}' "$mc")" = 0
+check "... the handover gave up at its deadline and said why" \
+    sh -c "docker logs $mc 2>&1 | grep -q 'handover given up after .*no replica caught up'"
+check "... and Redis saved ($ms ms)" sh -c "docker logs $mc 2>&1 | tail -3 | grep -q 'DB saved on disk'"
+
+# The whole cluster stops at once (docker-compose stop, what down does
+# before it removes): no instance waits for peers that are stopping too.
+docker start "$mc" >/dev/null
+check "the master is back and healthy" wait_until 120 all_healthy
+wait_until 60 ready 2 3
+t0=$(date +%s%N)
+dc stop -t 10 >>"$T/up.log" 2>&1
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# docker-compose stop of the whole cluster: ${ms} ms"
+for c in $(cids); do
+    check "whole stop: ${c:0:12} exits 0" test "$(docker inspect -f '{{.State.ExitCode}}' "$c")" = 0
+done
+for c in $(data_cids); do
+    check "whole stop: ${c:0:12} saved" sh -c "docker logs $c 2>&1 | tail -3 | grep -q 'DB saved on disk'"
+done
+check "whole stop: the master did not spend its grace period (${ms} ms < 5000)" test "$ms" -lt 5000
 finish

@@ -3,16 +3,21 @@
 # sentinel monitors with it (auth-pass), and none of it reaches argv.
 . "$(dirname "$0")/../lib.sh"
 
-# no_pw_in_cmdline NAME...: $T/pw is in no argv of those namespaces.
+# no_pw_in_cmdline NAME...: $T/pw is in no argv of those namespaces, each
+# of which runs redis-init and its Redis (else there is nothing to look at).
 no_pw_in_cmdline() {
-    local n p
+    local n p p1 seen=0
     for n in "$@"; do
-        for p in $(pid1 $n) $(pgrep -P "$(pid1 $n)"); do
+        p1=$(pid1 $n)
+        [ -n "$p1" ] || return 1
+        for p in $p1 $(pgrep -P "$p1"); do
+            [ -n "$(tr -d '\0' < /proc/$p/cmdline)" ] || return 1
+            seen=$((seen + 1))
             tr '\0' '\n' < /proc/$p/cmdline | grep -qxF -f "$T/pw" && return 1
             tr '\0' ' ' < /proc/$p/cmdline | grep -qF -f "$T/pw" && return 1
         done
     done
-    return 0
+    [ "$seen" -eq $(( 2 * $# )) ]
 }
 
 n=0
@@ -37,6 +42,10 @@ while IFS= read -r pw; do
     printf '%s\n' "$pw" > "$T/pw"
     check "password $n: not on the command line of redis-init or Redis" \
         no_pw_in_cmdline m$n s$n x$n
+    check "password $n: not in Redis' or Sentinel's environment" \
+        sh -c "for p in \$(pgrep -P $(pid1 m$n)) \$(pgrep -P $(pid1 x$n)); do
+                   tr '\\0' '\\n' < /proc/\$p/environ | grep -q '^REDIS_PASSWORD=' && exit 1
+               done; [ -n \"\$(pgrep -P $(pid1 m$n))\" ]"
     unset REDISCLI_AUTH
 done <<'PW'
 p"w'\ $%&#
@@ -53,5 +62,6 @@ printf 'fr0m-f1le"$\n' > "$T/secret"; chmod 600 "$T/secret"
 ri_start f REDIS_PORT=$P REDIS_PASSWORD_FILE="$T/secret" -- master
 check "REDIS_PASSWORD_FILE: master accepts the file's password" \
     wait_until 10 sh -c "REDISCLI_AUTH='fr0m-f1le\"\$' redis-cli --no-auth-warning -p $P ping | grep -qx PONG"
-check "no password in the log" sh -c "! grep -q 'fr0m-f1le' '$T'/*.log"
+check "no password in the log (which shows Redis started)" \
+    sh -c "grep -q 'Ready to accept connections' '$T/f.log' && ! grep -q 'fr0m-f1le' '$T'/*.log"
 finish

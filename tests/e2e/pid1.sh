@@ -43,7 +43,10 @@ while :; do sleep 0.05; done
 SH
 OUT="$T/signals" ri_start trap -- bash "$T/trapper.sh"
 wait_until 5 test -e "$T/signals.ready"
-for s in HUP INT QUIT USR1 USR2 WINCH; do ri_signal trap $s; sleep 0.2; done
+for s in HUP INT QUIT USR1 USR2 WINCH; do
+    ri_signal trap $s
+    wait_until 5 grep -qx "got $s" "$T/signals"   # bash runs one trap at a time
+done
 ri_signal trap TERM
 ri_wait trap
 for s in HUP INT QUIT USR1 USR2 WINCH TERM; do
@@ -66,14 +69,17 @@ check "... and the log says why" grep -q 'did not stop within STOP_TIMEOUT=2' "$
 # 1000 orphans re-parented to PID 1 are all reaped.
 cat > "$T/orphans.sh" <<'SH'
 for i in $(seq 1000); do sh -c 'true & exit 0'; done
-sleep 2
+for i in $(seq 100); do
+    [ "$(ps -eo stat= | grep -c '^Z')" = 0 ] && break
+    sleep 0.1
+done
 ps -eo stat= | grep -c '^Z'
 SH
 out=$(run_ns sh "$T/orphans.sh")
 check "1000 orphaned children leave no zombie (found: $out)" test "$out" = 0
 
 # Not PID 1: a child subreaper, so orphans still come to us.
-out=$("$RI" sh -c 'sh -c "sleep 2 & echo \$!" > '"$T"'/orphan.pid; sleep 0.5; ps -o ppid= -p $(cat '"$T"'/orphan.pid); echo $PPID')
+out=$("$RI" sh -c 'sh -c "sleep 2 & echo \$!" > '"$T"'/orphan.pid; ps -o ppid= -p $(cat '"$T"'/orphan.pid); echo $PPID')
 check "not PID 1: orphans are re-parented to redis-init (subreaper)" \
     test "$(echo $out | awk '{print $1}')" = "$(echo $out | awk '{print $2}')"
 finish

@@ -60,6 +60,31 @@ check "the other sentinels know the new sentinel at its announced address 127.0.
     wait_until 20 sh -c "redis-cli -p $X1 sentinel sentinels mymaster | grep -qx '127.0.0.3'"
 ri_signal a TERM; ri_signal xa TERM; ri_wait a; ri_wait xa
 
+# Scale-in leaves ghosts: the replica and the sentinel just stopped stay
+# known (s_down). sentinel-reset makes each sentinel forget them, one at a
+# time, and waits until each counts exactly the live peers again.
+counts() {  # PORT: "replicas others" as that sentinel counts them
+    redis-cli -p "$1" sentinel master mymaster | tr '\n' ' ' |
+        sed -n 's/.*num-slaves \([0-9]*\) .*num-other-sentinels \([0-9]*\) .*/\1 \2/p'
+}
+check "the stopped replica and sentinel are still counted (ghosts)" \
+    wait_until 20 sh -c "[ \"\$($(declare -f counts); counts $X1)\" = '2 3' ]"
+ALL="127.0.0.1:$X1,127.0.0.1:$(port 12),127.0.0.1:$(port 13),127.0.0.1:$XA"
+rc=0
+SENTINEL_HOSTS=$ALL timeout 300 "$RI" sentinel-reset > "$T/reset.log" 2>&1 || rc=$?
+check "sentinel-reset exits 0 (got $rc)" test "$rc" = 0
+check "... it reset the sentinels one at a time" \
+    test "$(grep -c 'now counts 1 replicas and 2 other sentinels' "$T/reset.log")" = 3
+for i in 1 2 3; do
+    check "after sentinel-reset, sentinel $i counts exactly 1 replica and 2 sentinels" \
+        test "$(counts $(port $((10 + i))))" = "1 2"
+done
+rc=0
+SENTINEL_HOSTS=$ALL "$RI" sentinel-reset > "$T/reset2.log" 2>&1 || rc=$?
+check "run again, it changes nothing and says so" \
+    sh -c "[ $rc = 0 ] && [ \$(grep -c 'already counts exactly them' '$T/reset2.log') = 3 ] &&
+           ! grep -q resetting '$T/reset2.log'"
+
 # All three restarted at once after a failover, with no peer to ask: each
 # monitors the master it knew last, not the stale MASTER_HOST.
 X2=$(port 12)
@@ -68,7 +93,10 @@ for i in 1 2 3; do
     check "sentinel $i names the new master 127.0.0.1:$S" \
         wait_until 20 sh -c "redis-cli -p $(port $((10 + i))) sentinel get-master-addr-by-name mymaster | tr '\n' ' ' | grep -qx '127.0.0.1 $S '"
 done
-sleep 1   # let each sentinel rewrite its config
+for i in 1 2 3; do
+    check "sentinel $i has written the new master into its sentinel.conf" \
+        wait_until 10 grep -q "^sentinel monitor mymaster 127.0.0.1 $S " "$T/x$i/sentinel.conf"
+done
 for i in 1 2 3; do ri_signal x$i TERM; done
 for i in 1 2 3; do ri_wait x$i; done
 for i in 1 2 3; do
@@ -80,4 +108,31 @@ for i in 1 2 3; do
 done
 check "... and its log says it used what it knew last" \
     grep -q 'monitoring the master this sentinel knew last, 127.0.0.1:'"$S" "$T/x1.log"
+
+# RENAME_COMMANDS: dangerous commands disabled or renamed on the servers;
+# the sentinel is told the new names and still fails over, and still
+# rewrites the configs with the renamed CONFIG.
+RN="FLUSHALL,KEYS,CONFIG:cfg-9f2k,SLAVEOF:sl-9f2k,REPLICAOF:rp-9f2k"
+M2=$(port 30) S2=$(port 31) Y=$(port 32)
+ri_start m2 REDIS_PORT=$M2 RENAME_COMMANDS=$RN SENTINEL_HOSTS=127.0.0.1:$Y -- master
+ri_start s2 REDIS_PORT=$S2 MASTER_HOST=127.0.0.1 MASTER_PORT=$M2 RENAME_COMMANDS=$RN \
+    SENTINEL_HOSTS=127.0.0.1:$Y -- slave
+ri_start y SENTINEL_PORT=$Y MASTER_HOST=127.0.0.1 MASTER_PORT=$M2 SENTINEL_QUORUM=1 \
+    SENTINEL_DOWN_AFTER=1000 RENAME_COMMANDS=$RN -- sentinel
+wait_until 10 rcli $M2 ping
+for c in "flushall" "keys *" "config get dir"; do
+    check "RENAME_COMMANDS: '$c' is refused" sh -c "redis-cli -p $M2 $c 2>&1 | grep -q 'unknown command'"
+done
+check "RENAME_COMMANDS: the new name works" sh -c "redis-cli -p $M2 cfg-9f2k get port | grep -qx $M2"
+check "RENAME_COMMANDS: render hides the new names" \
+    sh -c "RENAME_COMMANDS=$RN '$RI' render master | grep -q '^rename-command (hidden)' &&
+           ! RENAME_COMMANDS=$RN '$RI' render master | grep -q 9f2k"
+check "... the sentinel sees the replica" wait_until 20 sh -c \
+    "redis-cli -p $Y sentinel master mymaster | grep -A1 -x num-slaves | tail -1 | grep -qx 1"
+check "... and fails over with the renamed commands" sh -c "redis-cli -p $Y sentinel failover mymaster | grep -qx OK"
+check "... the replica is master, the old master its replica" wait_until 20 sh -c "
+    redis-cli -p $S2 role | head -1 | grep -qx master &&
+    redis-cli -p $M2 role | head -1 | grep -qx slave"
+check "... and the old master's config was rewritten through the renamed CONFIG" \
+    wait_until 10 grep -q "^replicaof 127.0.0.1 $S2" "$T/m2/redis.conf"
 finish
