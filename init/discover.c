@@ -161,8 +161,9 @@ static void empty_master(const struct settings *s, struct sen_view *v, int n,
             sen[k++] = v[i].sentinel;
     log("the sentinels name this instance master of %s, but REDIS_DATA_DIR "
         "holds no data and they know replicas that replicated from it "
-        "(offset %lld): not starting as an empty master, which would wipe "
-        "them; asking for a failover", name, v[sen_best(v, n)].replicas_offset);
+        "(%d up, offset %lld): not starting as an empty master, which would "
+        "wipe them; asking for a failover", name, v[sen_best(v, n)].replicas_up,
+        v[sen_best(v, n)].replicas_offset);
     while (clock_left(deadline)) {
         struct sen_view now[PEER_MAX];
         int best, ok = sen_ask(s, sen, k, now, 0, clock_now() + ROUND_MS);
@@ -239,8 +240,10 @@ static void discover_server(const struct settings *s, struct discovery *out,
             }
         }
     } else if (sen_is_self(s, &v[best].master)) {
+        /* Any replica they see up may hold the data: the offset they
+         * report is up to 10 s old (0 right after a full restart). */
         if (!discover_has_data(settings_get(s, S_DATA_DIR)) &&
-            v[best].replicas_offset > 0) {
+            v[best].replicas_up > 0) {
             empty_master(s, v, n, out, log);
         } else {
             log("sentinels name this instance (%s:%d) as master of %s: "

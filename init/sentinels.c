@@ -79,8 +79,11 @@ int sen_ask(const struct settings *s, const struct peer_addr *sen, int n,
                                j < r->elements; j++) {
                 long long off = peer_num(peer_field(r->element[j],
                                                     "slave-repl-offset"));
+                const char *rf = peer_field(r->element[j], "flags");
                 if (off > v[i].replicas_offset)
                     v[i].replicas_offset = off;
+                v[i].replicas_up += rf && !strstr(rf, "_down") &&
+                                    !strstr(rf, "disconnected");
             }
             answered++;
         }

@@ -19,6 +19,7 @@ struct sen_view {
     int master_down;            /* it flags the master s_down or o_down */
     long long replicas_offset;  /* the highest offset of a replica it knows,
                                    -1 when it knows none (REPLICAS asked) */
+    int replicas_up;            /* replicas it knows and sees up (REPLICAS) */
     char *err;                  /* why not ok (malloc'd) */
 };
 

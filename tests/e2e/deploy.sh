@@ -50,7 +50,16 @@ check "compose: docker-compose.yml parses" \
 check "compose: no container_name and no fixed host port (so it scales)" \
     sh -c "! grep -v '^ *#' '$C/docker-compose.yml' | grep -qE 'container_name|ports:'"
 
-# A single-node swarm, only when this machine is in none already.
+# A single-node swarm, only when this machine is in none already. A swarm
+# that an earlier run of this test made and could not leave (it was
+# killed) carries the node label redis-init-test: that one goes first.
+LABEL=redis-init-test
+if docker info >/dev/null 2>&1 &&
+   [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active ] &&
+   [ -n "$(docker node inspect self --format "{{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" ]; then
+    echo "# leaving the swarm an earlier run of this test left behind"
+    docker swarm leave --force >/dev/null
+fi
 if ! docker info >/dev/null 2>&1 ||
    [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != inactive ]; then
     skip_suite "swarm test: no Docker engine, or this machine is in a swarm already"
@@ -60,6 +69,7 @@ if ! docker swarm init --advertise-addr 127.0.0.1 >"$T/swarm.log" 2>&1; then
     skip_suite "swarm test: docker swarm init failed here: $(tail -1 "$T/swarm.log")"
 fi
 CLEANUPS+=("docker swarm leave --force")
+docker node update --label-add "$LABEL=$$" self >/dev/null
 # swarm init creates docker_gwbridge; leave takes it not away.
 [ -n "$gwbridge_before" ] || CLEANUPS+=("docker network rm docker_gwbridge")
 IMAGE=redis-init:swarm$$
