@@ -30,6 +30,14 @@ static msec empty_master_wait(const struct settings *s)
            settings_num(s, S_SENTINEL_FAILOVER);
 }
 
+/* The end of one round of questions, never past the whole wait's end. */
+static msec round_end(msec deadline)
+{
+    msec round = clock_now() + ROUND_MS;
+
+    return round < deadline ? round : deadline;
+}
+
 static int nonempty(const char *dir, const char *name, int want_dir)
 {
     char *p = io_join(dir, name);
@@ -68,9 +76,7 @@ static int ask_until(const struct settings *s, struct sen_view *v, int *n,
     for (;;) {
         int unresolved, gone = 0;
         *n = sen_list(s, sen, PEER_MAX, &unresolved);
-        msec round = clock_now() + ROUND_MS;
-        if (sen_ask(s, sen, *n, v, with_replicas,
-                    round < deadline ? round : deadline) > 0)
+        if (sen_ask(s, sen, *n, v, with_replicas, round_end(deadline)) > 0)
             return sen_best(v, *n);
         for (int i = 0; i < *n; i++)
             gone += v[i].gone;
@@ -166,7 +172,7 @@ static void empty_master(const struct settings *s, struct sen_view *v, int n,
         v[sen_best(v, n)].replicas_offset);
     while (clock_left(deadline)) {
         struct sen_view now[PEER_MAX];
-        int best, ok = sen_ask(s, sen, k, now, 0, clock_now() + ROUND_MS);
+        int best, ok = sen_ask(s, sen, k, now, 0, round_end(deadline));
         best = sen_best(now, k);
         if (ok && best >= 0 && !sen_is_self(s, &now[best].master)) {
             int agree = 1;
@@ -189,7 +195,7 @@ static void empty_master(const struct settings *s, struct sen_view *v, int n,
             struct peer_call c = {.addr = sen[i],
                                   .password = settings_get(s, S_SENTINEL_PASSWORD)};
             peer_cmd(&c, "SENTINEL FAILOVER %s", name);
-            if (peer_ask(&c, 1, clock_now() + ROUND_MS)) {
+            if (peer_ask(&c, 1, round_end(deadline))) {
                 if (peer_is_error(c.reply[0]))
                     log("sentinel %s:%d: SENTINEL FAILOVER: %s (retrying)",
                         sen[i].host, sen[i].port, c.reply[0]->str);

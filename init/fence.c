@@ -23,18 +23,9 @@ msec fence_after(const struct settings *s)
     return f < 2 * fence_period(s) ? 2 * fence_period(s) : f;
 }
 
-struct watch {
-    const struct settings *s;
-    diag_log_fn log;
-    struct peer_addr local;
-    char config_buf[72];
-    const char *config;         /* CONFIG's name here (RENAME_COMMANDS) */
-    int fenced;
-    int armed;                  /* a majority answered once: they exist */
-};
 
 /* One command to the local Redis; 0 when it answered without an error. */
-static int local(struct watch *w, struct peer_call *c, msec deadline,
+static int local(struct fence *w, struct peer_call *c, msec deadline,
                  const char *fmt, const char *a1, const char *a2)
 {
     memset(c, 0, sizeof *c);
@@ -44,7 +35,7 @@ static int local(struct watch *w, struct peer_call *c, msec deadline,
     return peer_ask(c, 1, deadline) && !peer_is_error(c->reply[0]) ? 0 : -1;
 }
 
-static int set_min_replicas(struct watch *w, const char *n, msec deadline)
+static int set_min_replicas(struct fence *w, const char *n, msec deadline)
 {
     struct peer_call c;
     int rc = local(w, &c, deadline, "%s SET min-replicas-to-write %s",
@@ -57,7 +48,7 @@ static int set_min_replicas(struct watch *w, const char *n, msec deadline)
     return rc;
 }
 
-static void fence(struct watch *w, int answered, int good, int of,
+static void fence(struct fence *w, int answered, int good, int of,
                   msec since, msec deadline)
 {
     struct peer_call c;
@@ -75,7 +66,7 @@ static void fence(struct watch *w, int answered, int good, int of,
 }
 
 /* A majority answers again: obey what it says. */
-static void unfence(struct watch *w, const struct sen_view *v, int n,
+static void unfence(struct fence *w, const struct sen_view *v, int n,
                     msec deadline)
 {
     int best = sen_best(v, n);
@@ -106,7 +97,7 @@ static void unfence(struct watch *w, const struct sen_view *v, int n,
 }
 
 /* Is the local Redis a master now? -1 when it does not answer. */
-static int is_master(struct watch *w, msec deadline)
+static int is_master(struct fence *w, msec deadline)
 {
     struct peer_call c;
     int rc = -1;
@@ -131,52 +122,50 @@ static int vouching(const struct settings *s, const struct sen_view *v, int n)
     return k;
 }
 
-int fence_watch(const struct settings *s, diag_log_fn log)
+void fence_init(struct fence *w, const struct settings *s, diag_log_fn log)
 {
-    struct watch w = {.s = s, .log = log};
-    msec period = fence_period(s), after = fence_after(s);
-    msec last_good = clock_now(), tick = clock_now();
-
-    strcpy(w.local.host, "127.0.0.1");
-    w.local.port = (int)settings_num(s, S_REDIS_PORT);
-    w.config = settings_command(s, "CONFIG", w.config_buf, sizeof w.config_buf);
+    memset(w, 0, sizeof *w);
+    w->s = s;
+    w->log = log;
+    w->last_good = clock_now();
+    strcpy(w->local.host, "127.0.0.1");
+    w->local.port = (int)settings_num(s, S_REDIS_PORT);
+    w->config = settings_command(s, "CONFIG", w->config_buf, sizeof w->config_buf);
     log("fence: watching the sentinels every %lld ms; writes are refused "
         "after %lld ms without a majority that names this master and sees "
-        "it up", (long long)period, (long long)after);
-    for (;;) {
-        struct peer_addr sen[PEER_MAX];
-        struct sen_view v[PEER_MAX];
-        int unresolved, n, all, answered, good, master;
+        "it up", (long long)fence_period(s), (long long)fence_after(s));
+}
 
-        tick += period;                 /* one poll per period, whatever */
-        clock_sleep(clock_left(tick), tick);   /* less what the answers took */
-        if (clock_now() > tick + period)
-            tick = clock_now();         /* stopped (SIGSTOP, a slow host) */
-        master = is_master(&w, tick + period);
-        if (master != 1) {
-            last_good = clock_now();    /* a replica has nothing to fence */
-            continue;
-        }
-        n = sen_list(s, sen, PEER_MAX, &unresolved);
-        all = n + unresolved;
-        answered = sen_ask(s, sen, n, v, 0, tick + period);
-        good = vouching(s, v, n);
-        if (all > 0 && good > all / 2) {
-            last_good = clock_now();
-            if (!w.armed)
-                log("fence: armed: a majority of the sentinels names this "
-                    "instance master");
-            w.armed = 1;
-            if (w.fenced)
-                unfence(&w, v, n, clock_now() + period);
-        } else if (w.fenced && all > 0 && answered > all / 2 &&
-                   sen_best(v, n) >= 0 &&
-                   !sen_is_self(s, &v[sen_best(v, n)].master)) {
-            unfence(&w, v, n, clock_now() + period);    /* follow the new */
-        } else if (w.armed && !w.fenced && clock_now() - last_good >= after) {
-            fence(&w, answered, good, all, clock_now() - last_good,
-                  clock_now() + period);
-        }
-        sen_free(v, n);
+void fence_look(struct fence *w, msec deadline)
+{
+    const struct settings *s = w->s;
+    struct peer_addr sen[PEER_MAX];
+    struct sen_view v[PEER_MAX];
+    int unresolved, n, all, answered, good, best;
+
+    if (is_master(w, deadline) != 1) {
+        w->last_good = clock_now();     /* a replica has nothing to fence */
+        return;
     }
+    n = sen_list(s, sen, PEER_MAX, &unresolved);
+    all = n + unresolved;
+    answered = sen_ask(s, sen, n, v, 0, deadline);
+    good = vouching(s, v, n);
+    best = sen_best(v, n);
+    if (all > 0 && good > all / 2) {
+        w->last_good = clock_now();
+        if (!w->armed)
+            w->log("fence: armed: a majority of the sentinels names this "
+                   "instance master");
+        w->armed = 1;
+        if (w->fenced)
+            unfence(w, v, n, deadline);
+    } else if (w->fenced && all > 0 && answered > all / 2 && best >= 0 &&
+               !sen_is_self(s, &v[best].master)) {
+        unfence(w, v, n, deadline);     /* follow the new master */
+    } else if (w->armed && !w->fenced &&
+               clock_now() - w->last_good >= fence_after(s)) {
+        fence(w, answered, good, all, clock_now() - w->last_good, deadline);
+    }
+    sen_free(v, n);
 }

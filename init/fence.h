@@ -3,26 +3,40 @@
  * reaches them again. Sentinel alone is "last failover wins": a cut-off
  * master takes writes that are thrown away when it rejoins.
  *
- * A watcher helper process looks every SENTINEL_DOWN_AFTER/5 ms (1 s at
- * the default 5000): is the local Redis a master, and do a majority of the
- * sentinels answer? After SENTINEL_DOWN_AFTER/2 without a majority it
- * fences: min-replicas-to-write so high that every write is refused
- * (NOREPLICAS), and the clients' connections closed so that Sentinel-aware
- * clients ask the sentinels again. Once a majority answers: if they name
- * this instance, the fence is lifted; if they name another master, it
- * becomes that master's replica at once. */
+ * The watcher (watch.c) looks every SENTINEL_DOWN_AFTER/5 ms (1 s at the
+ * default 5000): is the local Redis a master, and does a majority of the
+ * sentinels answer, name it and see it up (no s_down, no failover of it in
+ * progress)? Once armed (a majority did once), after SENTINEL_DOWN_AFTER/2
+ * without such a majority it fences: min-replicas-to-write so high that
+ * every write is refused (NOREPLICAS), and the clients' connections closed
+ * so that Sentinel-aware clients ask the sentinels again. When a majority
+ * answers again: if it vouches for this instance the fence is lifted; if
+ * it names another master, this one becomes its replica at once. */
 #ifndef REDIS_INIT_FENCE_H
 #define REDIS_INIT_FENCE_H
 
 #include "clock.h"
 #include "diag.h"
+#include "peer.h"
 #include "settings.h"
+
+struct fence {
+    const struct settings *s;
+    diag_log_fn log;
+    struct peer_addr local;
+    char config_buf[72];
+    const char *config;         /* CONFIG's name here (RENAME_COMMANDS) */
+    int fenced;
+    int armed;                  /* a majority vouched once: they exist */
+    msec last_good;             /* when a majority last vouched */
+};
 
 /* Period between looks, and how long without a majority before fencing. */
 msec fence_period(const struct settings *s);
 msec fence_after(const struct settings *s);
 
-/* The watcher's loop; returns only on an error it cannot go on from. */
-int fence_watch(const struct settings *s, diag_log_fn log);
+void fence_init(struct fence *f, const struct settings *s, diag_log_fn log);
+/* One look at the local Redis and the sentinels, all before deadline. */
+void fence_look(struct fence *f, msec deadline);
 
 #endif

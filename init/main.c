@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "discover.h"
-#include "fence.h"
+#include "watch.h"
 #include "handover.h"
 #include "health.h"
 #include "io.h"
@@ -287,7 +287,7 @@ static pid_t on_stop(void *arg, msec deadline)
 static int watch_main(void *arg, int fd)
 {
     close(fd);
-    return fence_watch(arg, logmsg);
+    return watch_run(arg, logmsg);
 }
 
 static pid_t start_watch(void *arg)
@@ -462,7 +462,7 @@ int main(int argc, char **argv)
     if (s.role == ROLE_MASTER || s.role == ROLE_SLAVE) {
         sup.on_stop = on_stop;
         sup.ctx = &stop;
-        if (!strcmp(settings_get(&s, S_FENCE), "yes"))
+        if (watch_wanted(&s))
             sup.watch = start_watch;
     }
     return supervise(&sup, redis_argv(s.role, conf, cl.extra, cl.nextra),

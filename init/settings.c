@@ -73,6 +73,10 @@ const struct setting settings_table[S_COUNT] = {
         3600, NULL, SV, 0, "min-replicas-max-lag, s"},
     [S_FENCE] = {"FENCE", {0}, K_WORD, "yes", 0, 0, "yes|no", SV, 0,
         "a master cut off from most sentinels refuses writes (see Fencing)"},
+    [S_REDIS_HOSTS] = {"REDIS_HOSTS", {0}, K_HOSTS, NULL, 0, 0, NULL, SV, 0,
+        "every Redis instance of this master, host[:port],... (a name may "
+        "resolve to all): no ghost master after every address changed (see "
+        "Full restart)"},
     [S_REDIS_USER] = {"REDIS_USER", {0}, K_USER, "redis", 0, 0, NULL, AL, 0,
         "user Redis runs as when started as root: name or uid:gid"},
     [S_STOP_TIMEOUT] = {"STOP_TIMEOUT", {0}, K_UINT, "8", 1, 3600, NULL, AL, 0,

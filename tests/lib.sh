@@ -60,6 +60,9 @@ ri_start() {
 
 # pid1 NAME: the pid (seen from here) of redis-init in NAME's namespace.
 pid1() { pgrep -P "${NS[$1]}" | head -1; }
+# redis_pid NAME: the pid of Redis under NAME's redis-init (a master's
+# redis-init has a second child, its fence watcher).
+redis_pid() { pgrep -P "$(pid1 "$1")" -x 'redis-server|redis-sentinel' | head -1; }
 
 # ri_signal NAME SIG: signal redis-init itself (unshare ignores SIGTERM).
 ri_signal() { kill -s "$2" "$(pid1 "$1")"; }

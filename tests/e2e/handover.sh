@@ -92,9 +92,9 @@ M=$(port 30) R=$(port 31) F=$(port 32)
 fake f5 $F silent
 pair h5 --
 rcli $M set after-freeze 1 >/dev/null
-kill -STOP $(pgrep -P "$(pid1 h5-r)")
+kill -STOP $(redis_pid h5-r)
 stop_master h5
-kill -CONT $(pgrep -P "$(pid1 h5-r)") 2>/dev/null
+kill -CONT $(redis_pid h5-r) 2>/dev/null
 after h5 "no replica caught up with the master's offset in time"
 check "h5: it waited for its deadline, about 4 s ($MS ms)" test "$MS" -ge 3500
 
@@ -103,13 +103,13 @@ check "h5: it waited for its deadline, about 4 s ($MS ms)" test "$MS" -ge 3500
 M=$(port 40) R=$(port 41) F=$(port 42)
 fake f6 $F silent
 pair h6 --
-kill -STOP $(pgrep -P "$(pid1 h6-r)")
-rs=$(pgrep -P "$(pid1 h6-m)")
+kill -STOP $(redis_pid h6-r)
+rs=$(redis_pid h6-m)
 ri_signal h6-m TERM
 wait_until 10 grep -q 'handover: writes paused' "$T/h6-m.log"
 kill -KILL "$rs"
 ri_wait h6-m
-kill -CONT $(pgrep -P "$(pid1 h6-r)") 2>/dev/null
+kill -CONT $(redis_pid h6-r) 2>/dev/null
 check "Redis killed during the handover: exit 137 (got $RC)" test "$RC" = 137
 check "... and the log says so" grep -q 'the child exited during the handover' "$T/h6-m.log"
 ri_signal h6-r TERM; ri_wait h6-r
