@@ -20,9 +20,15 @@ for d in docs:
         assert c["args"][0] in ("slave", "sentinel"), c["args"]
         for probe in ("readinessProbe", "livenessProbe"):
             assert c[probe]["exec"]["command"][:2] == ["redis-init", "health"]
-        env = {e["name"]: e["value"] for e in c["env"]}
+        env = {e["name"]: e.get("value") for e in c["env"]}
         assert env["REDIS_PASSWORD_FILE"].startswith("/run/secrets/")
         assert "REDIS_PASSWORD" not in env
+        # A stable name survives a full restart with new pod IPs.
+        svc = d["spec"]["serviceName"]
+        assert env["ANNOUNCE_HOSTNAME"] == "$(POD_NAME)." + svc, env
+        assert [e for e in c["env"] if e["name"] == "POD_NAME"][0]["valueFrom"]
+        if svc == "redis":
+            assert env["REDIS_HOSTS"] == "redis", env
 PYEOF
 if ! command -v docker-compose >/dev/null; then
     skip_suite "no docker-compose here"
