@@ -87,7 +87,9 @@ ns_kill_all() {
         [ -n "$p" ] && kill -KILL "$p" 2>/dev/null
         kill -KILL "${NS[$n]}" 2>/dev/null
     done
-    wait 2>/dev/null
+    # Only what was killed: a helper such as `docker events` is stopped by
+    # its suite's CLEANUPS, after this.
+    [ ${#NS[@]} -eq 0 ] || wait "${NS[@]}" 2>/dev/null
 }
 
 # On a failure, every log of the suite is shown whole (a tail hides the

@@ -75,7 +75,7 @@ if ! docker swarm init --advertise-addr 127.0.0.1 >"$T/swarm.log" 2>&1; then
     skip_suite "swarm test: docker swarm init failed here: $(tail -1 "$T/swarm.log")"
 fi
 CLEANUPS+=("docker swarm leave --force")
-docker node update --label-add "$LABEL=$$" self >/dev/null
+docker node update --label-add "$LABEL=$$" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
 # swarm init creates docker_gwbridge; leave takes it not away.
 [ -n "$gwbridge_before" ] || CLEANUPS+=("docker network rm docker_gwbridge")
 IMAGE=redis-init:swarm$$
