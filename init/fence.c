@@ -159,13 +159,16 @@ void fence_look(struct fence *w, msec deadline)
                    "instance master");
         w->armed = 1;
         if (w->fenced)
-            unfence(w, v, n, deadline);
+            unfence(w, v, n, clock_now() + fence_period(s));
     } else if (w->fenced && all > 0 && answered > all / 2 && best >= 0 &&
                !sen_is_self(s, &v[best].master)) {
-        unfence(w, v, n, deadline);     /* follow the new master */
+        unfence(w, v, n, clock_now() + fence_period(s));    /* follow */
     } else if (w->armed && !w->fenced &&
                clock_now() - w->last_good >= fence_after(s)) {
-        fence(w, answered, good, all, clock_now() - w->last_good, deadline);
+        /* The look used up its deadline waiting for answers: acting
+         * gets a period of its own. */
+        fence(w, answered, good, all, clock_now() - w->last_good,
+              clock_now() + fence_period(s));
     }
     sen_free(v, n);
 }

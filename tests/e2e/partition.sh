@@ -14,55 +14,20 @@ for i in 4 5 6; do net_start x$i $i "${COMMON[@]}" -- sentinel; done
 start_data 1 master; start_data 2 slave; start_data 3 slave
 check "the cluster is calm" wait_until 90 settled
 
-# cut N HOSTS...: host N's namespace drops all traffic to and from them,
-# every rule at once (one iptables-restore).
-cut() {
-    local n=$1 h rules=$'*filter\n'; shift
-    for h in "$@"; do
-        rules+="-A INPUT -s $(ip_of $h) -j DROP"$'\n'
-        rules+="-A OUTPUT -d $(ip_of $h) -j DROP"$'\n'
-    done
-    ip netns exec "$(host $n)" iptables-restore --noflush <<<"${rules}COMMIT"
-}
-fences() { grep -c 'fence: only' "$T/${NAME[$1]}.log"; }  # N: fences so far
-fenced_since() { [ "$(fences $1)" -gt "$2" ]; }          # N COUNT
-heal() { ip netns exec "$(host $1)" iptables -F; }
-prober_start() {
-    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/prober.py" "$1" \
-        "$(ip_of 1)" "$(ip_of 2)" "$(ip_of 3)" &
-    PROBER=$!
-}
-prober_stop() { touch "$1.stop"; wait "$PROBER"; }
+. "$(dirname "$0")/../parttopo.sh"
 
-# scenario NAME SECONDS CUT...: cut the master from hosts CUT for SECONDS
-# while the application writes, heal, and report.
-scenario() {
-    local name=$1 secs=$2; shift 2
-    local m old two lost span
-    check "$name: calm before" wait_until 90 settled
-    old=$(cur_master)
-    writer_start "$T/$name"
-    prober_start "$T/$name.probe"
-    wait_until 10 sh -c "[ \$(wc -l < $T/$name/acked) -gt 100 ]"
-    cut $old "$@"
-    sleep "$secs"               # the partition's length is the scenario
-    heal $old
-    check "$name: healed, exactly one master" wait_until 30 one_master
-    check "$name: every sentinel agrees on it" wait_until 30 agreed_master
-    m=$(cur_master)
-    writer_stop "$T/$name"
-    prober_stop "$T/$name.probe"
-    lost=$(missing "$T/$name" "$m")
-    two=$($PY "$ROOT/tests/twomasters.py" "$T/$name.probe")
-    span=$(sed -n 's/.*missing_span_ms=\([0-9]*\).*/\1/p' <<<"$lost")
-    echo "# $name: old master host $old, now host $m; $lost; two masters accepting writes for ${two} s"
-    FIG[$name]="${lost%% *} of ${lost#* of=} lost over ${span:-0} ms; two masters ${two} s"
-    LOST_SPAN=${span:-0} TWO=$two OLD=$old NEW=$m
-}
 declare -A FIG
+# scenario NAME SECONDS CUT...: one measured partition, checked and reported.
+scenario() {
+    local name=$1
+    check "$name: healed, exactly one master agreed by every sentinel" partition "$@"
+    echo "# $name: old master host $OLD, now host $NEW; $LOST; two masters accepting writes for ${TWO} s"
+    FIG[$name]="${LOST%% *} of ${LOST#* of=} lost over ${SPAN} ms; two masters ${TWO} s"
+    LOST_SPAN=$SPAN
+}
 
 # --- the master cut off from everything but the application ---------------
-scenario full 20 2 3 4 5 6
+scenario full 20 others
 check "full partition: acknowledged writes lost span under 1 s ($LOST_SPAN ms)" test "$LOST_SPAN" -lt 1000
 check "full partition: two masters at once for at most 0.5 s (${TWO} s)" \
     awk -v t="$TWO" 'BEGIN {exit !(t <= 0.5)}'
@@ -98,7 +63,7 @@ check "calm before flapping" wait_until 90 settled
 old=$(cur_master)
 writer_start "$T/flap"
 prober_start "$T/flap.probe"
-for i in $(seq 8); do cut $old 2 3 4 5 6; sleep 2; heal $old; sleep 2; done
+for i in $(seq 8); do cut $old $(others_of $old); sleep 2; heal $old; sleep 2; done
 check "flapping: in the end, exactly one master" wait_until 60 one_master
 check "flapping: the sentinels agree" wait_until 60 agreed_master
 m=$(cur_master)
@@ -122,7 +87,7 @@ ri_signal ${NAME[$r]} TERM; ri_wait ${NAME[$r]}
 start_data $r slave                                         # one replica restarted
 cli "$(ip_of $m)" bgsave >/dev/null                          # a fork
 cli "$(ip_of $m)" bgrewriteaof >/dev/null                    # another
-cut $m 2 3 4 5 6; sleep 0.2; heal $m                          # a 200 ms hiccup
+cut $m $(others_of $m); sleep 0.2; heal $m                          # a 200 ms hiccup
 wait_until 30 replica_of $r $m
 sleep 3                                                      # writes go on meanwhile
 writer_stop "$T/calm"

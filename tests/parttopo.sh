@@ -1,0 +1,55 @@
+# Partitions on the HA topology (tests/hatopo.sh), shared by
+# tests/e2e/partition.sh and tests/bench/partition.sh: cut and heal links
+# with iptables inside a host's namespace, a prober that writes to each
+# data host directly, and one measured partition of the master.
+
+# cut N HOSTS...: host N's namespace drops all traffic to and from them,
+# every rule at once (one iptables-restore).
+cut() {
+    local n=$1 h rules=$'*filter\n'; shift
+    for h in "$@"; do
+        rules+="-A INPUT -s $(ip_of $h) -j DROP"$'\n'
+        rules+="-A OUTPUT -d $(ip_of $h) -j DROP"$'\n'
+    done
+    ip netns exec "$(host $n)" iptables-restore --noflush <<<"${rules}COMMIT"
+}
+heal() { ip netns exec "$(host $1)" iptables -F; }
+others_of() { local h; for h in 1 2 3 4 5 6; do [ $h = "$1" ] || echo $h; done; }  # N
+fences() { grep -c 'fence: only' "$T/${NAME[$1]}.log"; }  # N: fences so far
+fenced_since() { [ "$(fences $1)" -gt "$2" ]; }          # N COUNT
+prober_start() {
+    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/prober.py" "$1" \
+        "$(ip_of 1)" "$(ip_of 2)" "$(ip_of 3)" &
+    PROBER=$!
+}
+prober_stop() { touch "$1.stop"; wait "$PROBER"; }
+acked_over() { [ "$(wc -l < "$1/acked")" -gt "$2" ]; }   # DIR N
+
+# partition NAME SECONDS CUT...: from a calm cluster, cut the master from
+# hosts CUT (or "others": every other host but the application's) for SECONDS while the application writes, heal, wait until one
+# master is agreed by every sentinel (returns 1 if not within 30 s), and
+# set OLD, NEW, LOST ("missing=N of=N ..."), SPAN and RUN (ms: all lost
+# writes; the longest run of them) and TWO (s, two masters at once).
+partition() {
+    local name=$1 secs=$2 rc=0; shift 2
+    wait_until 90 settled || return 1
+    OLD=$(cur_master)
+    # "others": every host but the master's and the application's.
+    [ "$1" != others ] || set -- $(others_of $OLD)
+    writer_start "$T/$name"
+    prober_start "$T/$name.probe"
+    wait_until 10 acked_over "$T/$name" 100
+    cut $OLD "$@"
+    sleep "$secs"               # the partition's length is the scenario
+    heal $OLD
+    wait_until 30 one_master && wait_until 30 agreed_master || rc=1
+    NEW=$(cur_master)
+    writer_stop "$T/$name"
+    prober_stop "$T/$name.probe"
+    LOST=$(missing "$T/$name" "$NEW")
+    TWO=$($PY "$ROOT/tests/twomasters.py" "$T/$name.probe")
+    SPAN=$(sed -n 's/.*missing_span_ms=\([0-9]*\).*/\1/p' <<<"$LOST")
+    RUN=$(sed -n 's/.*missing_run_ms=\([0-9]*\).*/\1/p' <<<"$LOST")
+    SPAN=${SPAN:-0} RUN=${RUN:-0}
+    return $rc
+}
