@@ -28,7 +28,7 @@ acked_over() { [ "$(wc -l < "$1/acked")" -gt "$2" ]; }   # DIR N
 # partition NAME SECONDS CUT...: from a calm cluster, cut the master from
 # hosts CUT (or "others": every other host but the application's) for SECONDS while the application writes, heal, wait until one
 # master is agreed by every sentinel (returns 1 if not within 30 s), and
-# set OLD, NEW, LOST ("missing=N of=N ..."), SPAN and RUN (ms: all lost
+# set OLD, NEW, LOST ("missing=N of=N ..."), LOST_N ("N of N"), SPAN and RUN (ms: all lost
 # writes; the longest run of them) and TWO (s, two masters at once).
 partition() {
     local name=$1 secs=$2 rc=0; shift 2
@@ -51,5 +51,6 @@ partition() {
     SPAN=$(sed -n 's/.*missing_span_ms=\([0-9]*\).*/\1/p' <<<"$LOST")
     RUN=$(sed -n 's/.*missing_run_ms=\([0-9]*\).*/\1/p' <<<"$LOST")
     SPAN=${SPAN:-0} RUN=${RUN:-0}
+    LOST_N=$(sed -n 's/^missing=\([0-9]*\) of=\([0-9]*\).*/\1 of \2/p' <<<"$LOST")
     return $rc
 }

@@ -31,7 +31,7 @@ with() {
     done
     RUN_N=$((RUN_N + 1))
     if partition "run$RUN_N" "$CUT_S" others; then
-        ROWS+=("| $label | ${LOST%% *} of ${LOST#* of=} | ${RUN} ms | ${TWO} s |")
+        ROWS+=("| $label | $LOST_N | ${RUN} ms | ${TWO} s |")
     else
         ROWS+=("| $label | no agreed master 30 s after healing | | |")
     fi

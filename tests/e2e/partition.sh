@@ -22,7 +22,7 @@ scenario() {
     local name=$1
     check "$name: healed, exactly one master agreed by every sentinel" partition "$@"
     echo "# $name: old master host $OLD, now host $NEW; $LOST; two masters accepting writes for ${TWO} s"
-    FIG[$name]="${LOST%% *} of ${LOST#* of=} lost over ${SPAN} ms; two masters ${TWO} s"
+    FIG[$name]="$LOST_N lost over ${SPAN} ms; two masters ${TWO} s"
     LOST_SPAN=$SPAN
 }
 
