@@ -83,6 +83,9 @@ def sentinel_reply(args):
         return b"*0\r\n"
     if name == b"SENTINEL FAILOVER":
         how = os.environ.get("FAKE_FAILOVER", "silent")
+        # A real sentinel takes a moment too; the test's write must reach
+        # the paused master before the handover gives up.
+        time.sleep(float(os.environ.get("FAKE_FAILOVER_DELAY_MS", "0")) / 1000)
         if how == "silent":
             return None
         if how == "ok":

@@ -12,7 +12,9 @@ export TEMPLATE_DIR=$ROOT/templates
 export START_WAIT=${START_WAIT:-0}
 T=$(mktemp -d /tmp/redis-init-test.XXXXXX)
 chmod 755 "$T"                      # the redis user must reach its data dirs
-BASE=$(( 20000 + (RANDOM % 2000) * 10 ))
+# Below the ephemeral range (32768-60999), where outgoing connections would
+# collide with our listeners.
+BASE=$(( 10000 + (RANDOM % 1800) * 10 ))
 PASS=0
 FAIL=0
 SKIP=0
@@ -89,7 +91,7 @@ ns_kill_all() {
     done
     # Only what was killed: a helper such as `docker events` is stopped by
     # its suite's CLEANUPS, after this.
-    [ ${#NS[@]} -eq 0 ] || wait "${NS[@]}" 2>/dev/null
+    [ -z "${NS[*]:-}" ] || wait ${NS[*]} 2>/dev/null
 }
 
 # On a failure, every log of the suite is shown whole (a tail hides the

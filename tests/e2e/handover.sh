@@ -9,7 +9,7 @@ PY=/usr/bin/python3
 
 # fake NAME PORT FAILOVER: a scripted sentinel naming master port $M.
 fake() {
-    FAKE_MASTER=127.0.0.1:$M FAKE_FAILOVER=$3 $PY "$ROOT/tests/fakepeer.py" \
+    FAKE_MASTER=127.0.0.1:$M FAKE_FAILOVER=$3 FAKE_FAILOVER_DELAY_MS=200 $PY "$ROOT/tests/fakepeer.py" \
         "$2" sentinel "$T/$1.fake" &
     CLEANUPS+=("kill $!")
     check "fake sentinel $1 listens" wait_until 10 grep -q listening "$T/$1.fake"
@@ -35,10 +35,25 @@ pair() {
 # must complete (unpaused) before Redis stops. Sets RC, MS, LATE.
 stop_master() {
     local t0
+    # A client connected beforehand sends its write within milliseconds of
+    # the log saying writes are paused (the fake sentinel answers after
+    # 200 ms, so the pause lasts at least that long).
+    $PY - "$M" "$T/$1-m.log" > "$T/$1.late" 2>&1 <<'PYEOF' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+end = time.time() + 10
+while b"handover: writes paused" not in open(sys.argv[2], "rb").read():
+    if time.time() > end:
+        sys.exit("no pause seen")
+    time.sleep(0.005)
+s.sendall(b"SET during-pause 1\r\n")
+print(s.recv(64).decode().strip().lstrip("+") or "closed")
+PYEOF
+    local late=$!
     t0=$(date +%s%N)
     ri_signal $1-m TERM
-    wait_until 10 grep -q 'handover: writes paused' "$T/$1-m.log" &&
-        LATE=$(timeout 10 redis-cli -p $M set during-pause 1 2>&1)
+    wait $late
+    LATE=$(cat "$T/$1.late")
     ri_wait $1-m
     MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
