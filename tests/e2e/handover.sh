@@ -41,6 +41,7 @@ stop_master() {
     $PY - "$M" "$T/$1-m.log" > "$T/$1.late" 2>&1 <<'PYEOF' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+open(sys.argv[2] + ".ready", "w").close()
 end = time.time() + 10
 while b"handover: writes paused" not in open(sys.argv[2], "rb").read():
     if time.time() > end:
@@ -50,6 +51,7 @@ s.sendall(b"SET during-pause 1\r\n")
 print(s.recv(64).decode().strip().lstrip("+") or "closed")
 PYEOF
     local late=$!
+    wait_until 10 test -e "$T/$1-m.log.ready"      # connected: now stop
     t0=$(date +%s%N)
     ri_signal $1-m TERM
     wait $late
