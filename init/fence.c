@@ -94,6 +94,11 @@ static void unfence(struct fence *w, const struct sen_view *v, int n,
     if (set_min_replicas(w, settings_get(w->s, S_MIN_REPLICAS_TO_WRITE),
                          deadline) == 0)
         w->fenced = 0;
+    if (best >= 0 && !sen_is_self(w->s, &v[best].master)) {
+        /* As Sentinel does when it converts an old master. */
+        local(w, &c, deadline, "%s REWRITE", w->config, NULL);
+        peer_reset(&c);
+    }
 }
 
 /* Is the local Redis a master now? -1 when it does not answer. */

@@ -138,13 +138,16 @@ static int replicaof(struct rescue *r, const char *host, const char *port,
                      msec deadline)
 {
     struct peer_call c = {.password = settings_get(r->s, S_REDIS_PASSWORD)};
-    char name[72];
+    char name[72], config[72];
     int ok;
 
     strcpy(c.addr.host, "127.0.0.1");
     c.addr.port = (int)settings_num(r->s, S_REDIS_PORT);
     peer_cmd(&c, "%s %s %s",
              settings_command(r->s, "REPLICAOF", name, sizeof name), host, port);
+    /* As Sentinel does when it reconfigures an instance. */
+    peer_cmd(&c, "%s REWRITE",
+             settings_command(r->s, "CONFIG", config, sizeof config));
     ok = peer_ask(&c, 1, deadline) && !peer_is_error(c.reply[0]);
     peer_reset(&c);
     return ok ? 0 : -1;

@@ -17,7 +17,7 @@ no_pw_in_cmdline() {
             tr '\0' ' ' < /proc/$p/cmdline | grep -qF -f "$T/pw" && return 1
         done
     done
-    [ "$seen" -eq $(( 2 * $# )) ]
+    [ "$seen" -ge $(( 2 * $# )) ]     # a master's redis-init has its watcher too
 }
 
 n=0
@@ -43,9 +43,9 @@ while IFS= read -r pw; do
     check "password $n: not on the command line of redis-init or Redis" \
         no_pw_in_cmdline m$n s$n x$n
     check "password $n: not in Redis' or Sentinel's environment" \
-        sh -c "for p in \$(pgrep -P $(pid1 m$n)) \$(pgrep -P $(pid1 x$n)); do
+        sh -c "for p in $(redis_pid m$n) $(redis_pid x$n); do
                    tr '\\0' '\\n' < /proc/\$p/environ | grep -q '^REDIS_PASSWORD=' && exit 1
-               done; [ -n \"\$(pgrep -P $(pid1 m$n))\" ]"
+               done; [ -n '$(redis_pid m$n)' ] && [ -n '$(redis_pid x$n)' ]"
     unset REDISCLI_AUTH
 done <<'PW'
 p"w'\ $%&#
