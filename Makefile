@@ -16,7 +16,8 @@ LIB_SRCS := $(filter-out init/main.c,$(SRCS))
 OBJS     := $(SRCS:init/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all static test unit e2e bench demo deps install clean image redis-static
+.PHONY: all static test unit e2e bench demo deps install clean image redis-static \
+        fuzz fuzz-build test-asan asan-build lint
 IMAGE    ?= redis-init:latest
 all: redis-init
 
@@ -62,8 +63,30 @@ $(BUILD)/unit: tests/unit/unit.c $(LIB_OBJS)
 deps:
 	sh .ci/deps
 
-test: deps redis-init $(BUILD)/unit static
+test: deps redis-init $(BUILD)/unit static fuzz-build
 	bash tests/run
+
+# ---- hardening: fuzzing, sanitizers, static analysis (README: Hardening) ----
+# libFuzzer targets (tests/fuzz/fuzz_*.c) with ASan+UBSan, built by clang
+# against the library objects compiled the same way.
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+FUZZ_OBJS    := $(LIB_SRCS:init/%.c=$(BUILD)/fuzz/obj/%.o)
+
+$(BUILD)/fuzz/obj/%.o: init/%.c $(wildcard init/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(CPPFLAGS) -DFUZZ_TEMPLATE_DIR='"$(CURDIR)/templates"' \
+	    $(FUZZ_SAN) -fsanitize=fuzzer -Wall -Wextra -Werror -Iinit -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+# Each target for FUZZ_SECONDS (default 60), from its corpus in tests/fuzz/.
+fuzz: deps fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run
 
 bench: deps redis-init static
 	bash tests/bench/run

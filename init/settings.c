@@ -476,19 +476,27 @@ struct conf {
 
 static struct conf *conf_now;       /* libconfuse's error callback has no arg */
 
-static int is_secret_name(const char *w, size_t n)
+/* The row a settings file's name w (n bytes, any case) sets, or -1. */
+static int conf_row(const char *w, size_t n)
 {
     for (int i = 0; i < S_COUNT; i++) {
         const struct setting *row = &settings_table[i];
-        if (!(row->flags & S_HIDE))
+        if (row->flags & S_DERIVED)
             continue;
         if (strlen(row->name) == n && !strncasecmp(row->name, w, n))
-            return 1;
+            return i;
         for (int a = 0; a < 4 && row->aliases[a]; a++)
             if (strlen(row->aliases[a]) == n && !strncasecmp(row->aliases[a], w, n))
-                return 1;
+                return i;
     }
-    return 0;
+    return -1;
+}
+
+static int is_secret_name(const char *w, size_t n)
+{
+    int id = conf_row(w, n);
+
+    return id >= 0 && (settings_table[id].flags & S_HIDE);
 }
 
 /* Mark the lines that hold a secret's value (and the lines a quoted value
@@ -562,6 +570,90 @@ static int conf_is_text(struct conf *c, size_t len, const char *shown)
     return 0;
 }
 
+/* The length of a libconfuse escape at p (after its '\\') that yields a
+ * NUL byte ("\\x0", "\\x00", "\\0", "\\00", "\\000"), else 0. */
+static size_t nul_escape(const char *p)
+{
+    size_t n = 0;
+
+    if (*p == 'x') {                        /* \xH or \xHH */
+        while (n < 2 && isxdigit((unsigned char)p[1 + n]) && p[1 + n] == '0')
+            n++;
+        /* At most two digits are read: "\\x001" is NUL, then '1'. */
+        return n && (n == 2 || !isxdigit((unsigned char)p[1 + n])) ? n + 1 : 0;
+    }
+    while (n < 3 && p[n] >= '0' && p[n] <= '7') {      /* \O to \OOO */
+        if (p[n] != '0')
+            return 0;
+        n++;
+    }
+    return n;
+}
+
+/* libconfuse turns "\x00" (or "\0") in a double-quoted value into a NUL
+ * byte and silently keeps only what precedes it: such a value is refused
+ * here, by the name it is given to. Follows libconfuse's lexer: comments
+ * (#, //, / * * /), '...' (no such escapes) and "..." strings. */
+static int conf_nul_values(struct conf *c, const char *shown)
+{
+    enum { CODE, DQ, SQ, LINE_COMMENT, BLOCK_COMMENT } st = CODE;
+    const char *name = c->text;
+    size_t nlen = 0;
+    int line = 1;
+
+    for (const char *p = c->text; *p; p++) {
+        if (st == CODE && (p == c->text || p[-1] == '\n' || p[-1] == ';')) {
+            name = p + strspn(p, " \t");
+            nlen = strcspn(name, " \t=\r\n");
+        }
+        switch (st) {
+        case CODE:
+            if (*p == '"')
+                st = DQ;
+            else if (*p == '\'')
+                st = SQ;
+            else if (*p == '#' || (*p == '/' && p[1] == '/'))
+                st = LINE_COMMENT;
+            else if (*p == '/' && p[1] == '*')
+                st = BLOCK_COMMENT, p++;
+            break;
+        case DQ:
+            if (*p == '"') {
+                st = CODE;
+            } else if (*p == '\\' && p[1]) {
+                if (nul_escape(p + 1)) {
+                    int id = conf_row(name, nlen);
+                    char *n = id >= 0 ? strdup(settings_table[id].name)
+                                      : diag_escape(name, nlen);
+                    diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: %s: the "
+                             "value holds a NUL byte (an escape such as \\x00): "
+                             "expected text", shown, line, n ? n : "?");
+                    free(n);
+                    return -1;      /* where the next value starts is unsure */
+                }
+                p++;                /* the escaped byte (a newline is counted) */
+            }
+            break;
+        case SQ:
+            if (*p == '\\' && p[1] == '\'')
+                p++;
+            else if (*p == '\'')
+                st = CODE;
+            break;
+        case LINE_COMMENT:
+            if (*p == '\n')
+                st = CODE;
+            break;
+        case BLOCK_COMMENT:
+            if (*p == '*' && p[1] == '/')
+                st = CODE, p++;
+            break;
+        }
+        line += *p == '\n';
+    }
+    return 0;
+}
+
 /* Settings from a libconfuse file: every user row as an optional string. */
 static void load_file(struct settings *s, const char *path, struct diag *d)
 {
@@ -583,7 +675,7 @@ static void load_file(struct settings *s, const char *path, struct diag *d)
         return;
     }
     c.text = t.data;
-    if (conf_is_text(&c, t.len, shown) < 0 ||
+    if (conf_is_text(&c, t.len, shown) < 0 || conf_nul_values(&c, shown) < 0 ||
         !(c.secret_line = calloc(c.lines + 2, 1))) {
         free(t.data);
         free(shown);

@@ -10,11 +10,15 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <hiredis/hiredis.h>
 
+#include "handover.h"
+#include "health.h"
 #include "io.h"
 #include "peer.h"
 #include "known.h"
 #include "render.h"
+#include "sentinels.h"
 #include "settings.h"
 
 static const char *const touched[] = {
@@ -721,6 +725,167 @@ static void test_derive(void **state)
     settings_free(&s);
 }
 
+
+/* conf_text PATH TEXT: write a settings file. */
+static void conf_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    assert_true(fd >= 0);
+    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* Regression: libconfuse reads "\x00" (or "\0") in a quoted value as a NUL
+ * byte and keeps what precedes it, so REDIS_PASSWORD = "ab\x00cd" gave the
+ * password "ab". Such a value is refused by name, never shown. */
+static void test_conf_nul_escape(void **state)
+{
+    static const char *const bad[] = {
+        "REDIS_PASSWORD = \"ab\\x00cd\"\n", "redis_password = \"\\x0\"\n",
+        "REDIS_PASSWORD = \"ab\\0cd\"\n", "REDIS_PASSWORD = \"ab\\000\"\n",
+        "REDIS_PASSWORD = \"ab\\x001\"\n",
+        "# \"\\x00\" in a comment is fine\nmaster_host = \"h\"\n"
+        "REDIS_PASSWORD = \"line\\\ncont\\x00inued\"\n", NULL};
+    static const char *const good[] = {
+        "REDIS_PASSWORD = \"ab\\x41cd\"\n", "REDIS_PASSWORD = \"a\\\\x00b\"\n",
+        "REDIS_PASSWORD = 'a\\x00b'\n", "# \"\\x00\"\nREDIS_PASSWORD = \"abc\"\n",
+        "/* \"\\0\" */ REDIS_PASSWORD = \"ab\\101\"\n", NULL};
+    char path[] = "/tmp/redis-init-unit-XXXXXX";
+    int fd = mkstemp(path);
+
+    (void)state;
+    close(fd);
+    setenv("REDIS_INIT_CONF", path, 1);
+    for (int i = 0; bad[i]; i++) {
+        struct diag d = {0};
+        conf_text(path, bad[i]);
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 1);
+        assert_true(has_msg(&d, "the value holds a NUL byte"));
+        assert_true(has_msg(&d, ": REDIS_PASSWORD: "));
+        assert_false(has_msg(&d, "ab"));
+        assert_null(settings_get(&s, S_REDIS_PASSWORD));
+        diag_free(&d);
+        settings_free(&s);
+    }
+    {
+        struct diag d = {0};
+        conf_text(path, bad[5]);
+        struct settings s = load(&d);
+        assert_true(has_msg(&d, "line 4: REDIS_PASSWORD:"));
+        diag_free(&d);
+        settings_free(&s);
+    }
+    for (int i = 0; good[i]; i++) {
+        struct diag d = {0};
+        conf_text(path, good[i]);
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 0);
+        assert_non_null(settings_get(&s, S_REDIS_PASSWORD));
+        assert_true(strlen(settings_get(&s, S_REDIS_PASSWORD)) >= 3);
+        settings_free(&s);
+    }
+    unlink(path);
+    unsetenv("REDIS_INIT_CONF");
+}
+
+/* replies TEXT REPLY[]: parse RESP text as peer_ask does. */
+static int replies(const char *text, redisReply **out, int max)
+{
+    redisReader *r = peer_reader();
+    void *reply;
+    int n = 0;
+
+    assert_non_null(r);
+    assert_int_equal(redisReaderFeed(r, text, strlen(text)), REDIS_OK);
+    while (n < max && redisReaderGetReply(r, &reply) == REDIS_OK && reply)
+        out[n++] = reply;
+    redisReaderFree(r);
+    return n;
+}
+
+/* Regression: `health sentinel` printed the master a peer names as it
+ * came, so a hostile sentinel could write escape sequences or a second
+ * line into the health output. */
+static void test_health_escapes(void **state)
+{
+    redisReply *r[2];
+    struct peer_call c = {.ok = 1};
+    char *why = NULL;
+
+    (void)state;
+    assert_int_equal(replies("+PONG\r\n*2\r\n$8\r\nh\x1b[31m\nx\r\n$4\r\n6\"79\r\n",
+                             r, 2), 2);
+    c.reply[0] = r[0];
+    c.reply[1] = r[1];
+    assert_int_equal(health_judge(&c, 1, "26379", "mymaster", &why), 0);
+    assert_string_equal(why, "ok: master of mymaster is h\\x1b[31m\\x0ax:6\\x2279");
+    free(why);
+    freeReplyObject(r[0]);
+    freeReplyObject(r[1]);
+    /* An error text from the peer is escaped too. */
+    assert_int_equal(replies("-ERR bad\x07\r\n+x\r\n", r, 2), 2);
+    c.reply[0] = r[0];
+    c.reply[1] = r[1];
+    assert_int_equal(health_judge(&c, 0, "6379", "mymaster", &why), 1);
+    assert_string_equal(why, "PING failed on port 6379: ERR bad\\x07");
+    free(why);
+    freeReplyObject(r[0]);
+    freeReplyObject(r[1]);
+    /* A sentinel that answers PING but sends no second reply. */
+    c.reply[1] = NULL;
+    assert_int_equal(replies("+PONG\r\n", r, 1), 1);
+    c.reply[0] = r[0];
+    assert_int_equal(health_judge(&c, 1, "26379", "mymaster", &why), 1);
+    free(why);
+    freeReplyObject(r[0]);
+}
+
+/* The sentinel replies and INFO texts the fuzz targets start from. */
+static void test_parse_replies(void **state)
+{
+    redisReply *r[3];
+    struct sen_view v = {0};
+    struct peer_addr a[PEER_MAX];
+
+    (void)state;
+    assert_int_equal(replies("*2\r\n$8\r\n10.0.0.1\r\n$4\r\n6379\r\n"
+        "*4\r\n$5\r\nflags\r\n$13\r\nmaster,s_down\r\n$12\r\nconfig-epoch\r\n$1\r\n7\r\n"
+        "*1\r\n*2\r\n$17\r\nslave-repl-offset\r\n$2\r\n42\r\n", r, 3), 3);
+    assert_int_equal(sen_parse(&v, r[0], r[1], r[2]), 0);
+    assert_string_equal(v.master.host, "10.0.0.1");
+    assert_int_equal(v.master.port, 6379);
+    assert_int_equal(v.config_epoch, 7);
+    assert_true(v.master_down);
+    assert_int_equal(v.replicas_offset, 42);
+    sen_free(&v, 1);
+    for (int i = 0; i < 3; i++)
+        freeReplyObject(r[i]);
+    /* A port that is not one, a nil, an integer: refused, never a crash. */
+    memset(&v, 0, sizeof v);
+    assert_int_equal(replies("*2\r\n$1\r\nh\r\n$5\r\n65536\r\n", r, 1), 1);
+    assert_int_equal(sen_parse(&v, r[0], NULL, NULL), -1);
+    assert_false(v.ok);
+    sen_free(&v, 1);
+    freeReplyObject(r[0]);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(sen_parse(&v, NULL, NULL, NULL), -1);
+    sen_free(&v, 1);
+    /* handover: only online replicas with an address and a port. */
+    assert_int_equal(handover_replicas(
+        "slave0:ip=10.0.0.2,port=6379,state=online,offset=1,lag=0\r\n"
+        "slave1:ip=10.0.0.3,port=6379,state=wait_bgsave,offset=0,lag=0\r\n"
+        "slave2:ip=bad host,port=6379,state=online,offset=1,lag=0\r\n"
+        "slave3:ip=::1,port=70000,state=online,offset=1,lag=0\r\n"
+        "slave4:ip=::1,port=6380,state=online,offset=1,lag=0\r\n",
+        a, PEER_MAX), 2);
+    assert_string_equal(a[0].host, "10.0.0.2");
+    assert_string_equal(a[1].host, "::1");
+    assert_int_equal(a[1].port, 6380);
+    assert_int_equal(handover_replicas(NULL, a, PEER_MAX), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +907,9 @@ int main(void)
         cmocka_unit_test_setup(test_limits, clean_env),
         cmocka_unit_test_setup(test_renames, clean_env),
         cmocka_unit_test_setup(test_file_limits, clean_env),
+        cmocka_unit_test_setup(test_conf_nul_escape, clean_env),
+        cmocka_unit_test_setup(test_health_escapes, clean_env),
+        cmocka_unit_test_setup(test_parse_replies, clean_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
