@@ -63,7 +63,7 @@ $(BUILD)/unit: tests/unit/unit.c $(LIB_OBJS)
 deps:
 	sh .ci/deps
 
-test: deps redis-init $(BUILD)/unit static fuzz-build
+test: deps redis-init $(BUILD)/unit static fuzz-build asan-build
 	bash tests/run
 
 # ---- hardening: fuzzing, sanitizers, static analysis (README: Hardening) ----
@@ -87,6 +87,23 @@ fuzz-build: $(FUZZ_BINS)
 # Each target for FUZZ_SECONDS (default 60), from its corpus in tests/fuzz/.
 fuzz: deps fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run
+
+# The binary and the unit tests under ASan+UBSan (gcc): make test-asan runs
+# them and the PID-1 suites against it (tests/e2e/asan.sh).
+ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=all -Wall -Wextra -Werror
+ASAN_OBJS  := $(SRCS:init/%.c=$(BUILD)/asan/obj/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/asan/obj/%.o)
+$(BUILD)/asan/obj/%.o: init/%.c $(wildcard init/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DTEMPLATE_DIR_DEFAULT='"$(TEMPLATE_DIR)"' $(ASAN_FLAGS) -c -o $@ $<
+$(BUILD)/asan/redis-init: $(ASAN_OBJS)
+	$(CC) $(ASAN_FLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
+$(BUILD)/asan/unit: tests/unit/unit.c $(ASAN_LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Iinit -o $@ $< $(ASAN_LIB_OBJS) $(LDLIBS) -lcmocka
+asan-build: $(BUILD)/asan/redis-init $(BUILD)/asan/unit
+test-asan: deps asan-build
+	UNIT= bash tests/run tests/e2e/asan.sh
 
 bench: deps redis-init static
 	bash tests/bench/run

@@ -63,7 +63,7 @@ int handover_replicas(const char *info, struct peer_addr *out, int max)
     int n = 0;
 
     for (int i = 0; info && i < PEER_MAX && n < max; i++) {
-        char key[16], line[PEER_HOST_MAX + 128], *ip, *port;
+        char key[24], line[PEER_HOST_MAX + 128], *ip, *port;
         const char *why;
         snprintf(key, sizeof key, "slave%d", i);
         if (peer_info(info, key, line, sizeof line) < 0)

@@ -351,7 +351,8 @@ static int start(struct peer_call *c, struct conn *k)
         fail(c, k, "out of memory");
         return -1;
     }
-    memcpy(k->buf, auth, alen);
+    if (alen)                       /* no password: auth is NULL */
+        memcpy(k->buf, auth, alen);
     if (c->outlen)
         memcpy(k->buf + alen, c->out, c->outlen);
     free(auth);

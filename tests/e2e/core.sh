@@ -7,7 +7,7 @@ ri_start m REDIS_PORT=$M STOP_TIMEOUT=8 -- master
 check "master answers PING" wait_until 10 rcli $M ping
 check "redis-init is PID 1 of its namespace" \
     grep -qE '^NSpid:.*[[:space:]]1$' /proc/$(pid1 m)/status
-rs=$(pgrep -P "$(pid1 m)")
+rs=$(pgrep -x -P "$(pid1 m)" redis-server)
 check "redis-server is the child of redis-init" test -n "$rs"
 check "redis-server runs as user redis" \
     test "$(ps -o user= -p "$rs")" = redis
@@ -90,7 +90,7 @@ check "DEBUG is refused" sh -c "redis-cli -p $W debug sleep 0 2>&1 | grep -q 'DE
 U=$(port 8)
 ri_start u REDIS_PORT=$U REDIS_USER=root -- master
 wait_until 10 rcli $U ping
-check "REDIS_USER=root: Redis runs as root" test "$(ps -o user= -p "$(pgrep -P "$(pid1 u)")")" = root
+check "REDIS_USER=root: Redis runs as root" test "$(ps -o user= -p "$(pgrep -x -P "$(pid1 u)" redis-server)")" = root
 check "... with a warning" grep -q 'warning: REDIS_USER=root: Redis runs as root' "$T/u.log"
 
 # render prints, writes nothing, masks secrets.

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
@@ -134,6 +137,7 @@ static void test_all_errors_reported(void **state)
     assert_true(has_msg(&d, "MASTER_HOST=\"bad host\": expected a host name"));
     assert_true(has_msg(&d, "REDIS_USER=\"9:x\""));
     settings_free(&s);
+    diag_free(&d);
 }
 
 static void test_alias_named_in_error(void **state)
@@ -147,6 +151,7 @@ static void test_alias_named_in_error(void **state)
     assert_int_equal(d.n, 1);
     assert_true(has_msg(&d, "redis_port=\"-1\""));
     settings_free(&s);
+    diag_free(&d);
 }
 
 static void test_line_breaks_refused(void **state)
@@ -164,6 +169,7 @@ static void test_line_breaks_refused(void **state)
     for (int i = 0; i < d.n; i++)
         assert_null(strstr(d.msg[i], "secret"));
     settings_free(&s);
+    diag_free(&d);
 }
 
 static void test_secret_file(void **state)
@@ -195,6 +201,7 @@ static void test_secret_file(void **state)
     s = load(&d);
     assert_true(has_msg(&d, "REDIS_PASSWORD_FILE=\"/nonexistent/pw\": cannot read"));
     settings_free(&s);
+    diag_free(&d);
     unlink(path);
 }
 
@@ -240,6 +247,7 @@ static void test_conf_file(void **state)
     assert_true(d.n >= 1);
     assert_true(has_msg(&d, "no_such_thing"));
     settings_free(&s);
+    diag_free(&d);
     unlink(path);
 }
 
@@ -307,6 +315,7 @@ static void test_render_lines(void **state)
     assert_int_equal(d.n, 2);
     assert_true(has_msg(&d, "t.conf:1: unknown placeholder {{NOPE}}"));
     settings_free(&s);
+    diag_free(&d);
 }
 
 
@@ -726,6 +735,39 @@ static void test_derive(void **state)
 }
 
 
+/* Regression (UBSan): without a password peer_ask copied 0 bytes from a
+ * NULL AUTH command (memcpy(buf, NULL, 0) is undefined; the ASan+UBSan
+ * build of the discovery helper died of it). A peer that listens and never
+ * answers: the call fails at the deadline, and the request was sent. */
+static void test_peer_no_password(void **state)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    int l = socket(AF_INET, SOCK_STREAM, 0), a;
+    struct peer_call c = {0};
+    char got[64] = {0};
+
+    (void)state;
+    assert_true(l >= 0);
+    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(l, 1), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &sl), 0);
+    strcpy(c.addr.host, "127.0.0.1");
+    c.addr.port = ntohs(sa.sin_port);
+    assert_int_equal(peer_cmd(&c, "PING"), 0);
+    assert_int_equal(peer_ask(&c, 1, clock_now() + 300), 0);
+    assert_non_null(c.err);
+    assert_non_null(strstr(c.err, "deadline"));
+    a = accept(l, NULL, NULL);
+    assert_true(a >= 0);
+    assert_true(read(a, got, sizeof got - 1) > 0);
+    assert_string_equal(got, "*1\r\n$4\r\nPING\r\n");
+    peer_reset(&c);
+    close(a);
+    close(l);
+}
+
 /* conf_text PATH TEXT: write a settings file. */
 static void conf_text(const char *path, const char *text)
 {
@@ -910,6 +952,7 @@ int main(void)
         cmocka_unit_test_setup(test_conf_nul_escape, clean_env),
         cmocka_unit_test_setup(test_health_escapes, clean_env),
         cmocka_unit_test_setup(test_parse_replies, clean_env),
+        cmocka_unit_test_setup(test_peer_no_password, clean_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
