@@ -599,11 +599,30 @@ static size_t nul_escape(const char *p)
     return n;
 }
 
-/* libconfuse turns "\x00" (or "\0") in a double-quoted value into a NUL
- * byte and silently keeps only what precedes it: such a value is refused
- * here, by the name it is given to. Follows libconfuse's lexer: comments
- * (#, //, / * * /), '...' (no such escapes) and "..." strings. */
-static int conf_nul_values(struct conf *c, const char *shown)
+#define CONF_NO_SUBST "\"${...}\" takes a value from the environment: " \
+    "expected the value itself (the environment sets every setting)"
+
+/* Name the setting a refused value is given to. */
+static void conf_refuse(struct conf *c, const char *shown, int line,
+                        const char *name, size_t nlen, const char *why)
+{
+    int id = conf_row(name, nlen);
+    char *n = id >= 0 ? strdup(settings_table[id].name) : diag_escape(name, nlen);
+
+    diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: %s: %s", shown, line,
+             n ? n : "?", why);
+    free(n);
+}
+
+/* Two things libconfuse does to a value are refused here, by the name the
+ * value is given to:
+ * - "\x00" (or "\0") becomes a NUL byte and silently keeps only what
+ *   precedes it;
+ * - ${VAR}, quoted or not, is replaced by the environment's VAR: any
+ *   variable, a secret too, which a message about the value would show.
+ * Follows libconfuse's lexer: comments (#, //, / * * /), '...' (neither
+ * applies) and "..." strings. */
+static int conf_quoted_values(struct conf *c, const char *shown)
 {
     enum { CODE, DQ, SQ, LINE_COMMENT, BLOCK_COMMENT } st = CODE;
     const char *name = c->text;
@@ -617,6 +636,10 @@ static int conf_nul_values(struct conf *c, const char *shown)
         }
         switch (st) {
         case CODE:
+            if (*p == '$' && p[1] == '{') {
+                conf_refuse(c, shown, line, name, nlen, CONF_NO_SUBST);
+                return -1;
+            }
             if (*p == '"')
                 st = DQ;
             else if (*p == '\'')
@@ -629,15 +652,14 @@ static int conf_nul_values(struct conf *c, const char *shown)
         case DQ:
             if (*p == '"') {
                 st = CODE;
+            } else if (*p == '$' && p[1] == '{') {
+                conf_refuse(c, shown, line, name, nlen, CONF_NO_SUBST);
+                return -1;
             } else if (*p == '\\' && p[1]) {
                 if (nul_escape(p + 1)) {
-                    int id = conf_row(name, nlen);
-                    char *n = id >= 0 ? strdup(settings_table[id].name)
-                                      : diag_escape(name, nlen);
-                    diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: %s: the "
-                             "value holds a NUL byte (an escape such as \\x00): "
-                             "expected text", shown, line, n ? n : "?");
-                    free(n);
+                    conf_refuse(c, shown, line, name, nlen, "the value holds "
+                                "a NUL byte (an escape such as \\x00): "
+                                "expected text");
                     return -1;      /* where the next value starts is unsure */
                 }
                 p++;                /* the escaped byte (a newline is counted) */
@@ -684,7 +706,7 @@ static void load_file(struct settings *s, const char *path, struct diag *d)
         return;
     }
     c.text = t.data;
-    if (conf_is_text(&c, t.len, shown) < 0 || conf_nul_values(&c, shown) < 0 ||
+    if (conf_is_text(&c, t.len, shown) < 0 || conf_quoted_values(&c, shown) < 0 ||
         !(c.secret_line = calloc(c.lines + 2, 1))) {
         free(t.data);
         free(shown);

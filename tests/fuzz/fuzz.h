@@ -43,6 +43,37 @@ static inline char *fuzz_text(const uint8_t *data, size_t n)
     return t;
 }
 
+/* A secret set in the environment; no message may ever show it. */
+#define FUZZ_CANARY "Zq7-canary-secret"
+
+/* Does text hold FUZZ_CANARY? A plain loop, not strstr: libFuzzer learns
+ * strings from intercepted strstr calls and would write the canary into a
+ * non-secret value itself. */
+static inline int fuzz_has_canary(const char *text)
+{
+    const char *c = FUZZ_CANARY;
+    size_t n = sizeof FUZZ_CANARY - 1;
+
+    for (; text && *text; text++) {
+        size_t i = 0;
+        while (i < n && text[i] == c[i])
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* The property: no message in d shows the environment's secret. */
+static inline void fuzz_check_messages(const struct diag *d)
+{
+    for (int i = 0; i < d->n && i < DIAG_MAX; i++)
+        if (fuzz_has_canary(d->msg[i])) {
+            fprintf(stderr, "a message shows the secret: %s\n", d->msg[i]);
+            abort();
+        }
+}
+
 /* Render both templates of templates/ for a loaded settings set, as main
  * does for its role. */
 static inline void fuzz_render_all(struct settings *s)
@@ -56,7 +87,14 @@ static inline void fuzz_render_all(struct settings *s)
         snprintf(path, sizeof path, "%s/%s", FUZZ_TEMPLATE_DIR, names[i]);
         s->role = roles[i];
         settings_derive(s);
-        free(render_file(path, s, i, &d));
+        char *text = render_file(path, s, 1, &d);
+        /* Masked (as render prints it): the secret must not appear. */
+        if (fuzz_has_canary(text)) {
+            fprintf(stderr, "render shows the secret:\n%s\n", text);
+            abort();
+        }
+        fuzz_check_messages(&d);
+        free(text);
         diag_free(&d);
     }
 }

@@ -832,6 +832,48 @@ static void test_conf_nul_escape(void **state)
     unsetenv("REDIS_INIT_CONF");
 }
 
+/* Regression: libconfuse replaces ${VAR} (quoted or not) by the
+ * environment's VAR, so MASTER_HOST = "${REDIS_PASSWORD}" put the password
+ * into a message ("MASTER_HOST="my secret": expected a host name"). */
+static void test_conf_env_subst(void **state)
+{
+    static const char *const bad[] = {
+        "master_host = \"${REDIS_PASSWORD}\"\n", "master_host = ${REDIS_PASSWORD}\n",
+        "# ok\nmaster_host = \"x${REDIS_PASSWORD:-y}\"\n", NULL};
+    char path[] = "/tmp/redis-init-unit-XXXXXX";
+    int fd = mkstemp(path);
+
+    (void)state;
+    close(fd);
+    setenv("REDIS_INIT_CONF", path, 1);
+    setenv("REDIS_PASSWORD", "my secret", 1);
+    for (int i = 0; bad[i]; i++) {
+        struct diag d = {0};
+        conf_text(path, bad[i]);
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 1);
+        assert_true(has_msg(&d, ": MASTER_HOST: \"${...}\" takes a value from the environment"));
+        assert_false(has_msg(&d, "my secret"));
+        assert_string_equal(settings_get(&s, S_MASTER_HOST), "redis-master");
+        diag_free(&d);
+        settings_free(&s);
+    }
+    /* Single-quoted, it is the text itself (and not a host name). */
+    {
+        struct diag d = {0};
+        conf_text(path, "master_host = '${REDIS_PASSWORD}'\n");
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 1);
+        assert_true(has_msg(&d, "MASTER_HOST=\"${REDIS_PASSWORD}\""));
+        assert_false(has_msg(&d, "my secret"));
+        diag_free(&d);
+        settings_free(&s);
+    }
+    unlink(path);
+    unsetenv("REDIS_INIT_CONF");
+    unsetenv("REDIS_PASSWORD");
+}
+
 /* replies TEXT REPLY[]: parse RESP text as peer_ask does. */
 static int replies(const char *text, redisReply **out, int max)
 {
@@ -950,6 +992,7 @@ int main(void)
         cmocka_unit_test_setup(test_renames, clean_env),
         cmocka_unit_test_setup(test_file_limits, clean_env),
         cmocka_unit_test_setup(test_conf_nul_escape, clean_env),
+        cmocka_unit_test_setup(test_conf_env_subst, clean_env),
         cmocka_unit_test_setup(test_health_escapes, clean_env),
         cmocka_unit_test_setup(test_parse_replies, clean_env),
         cmocka_unit_test_setup(test_peer_no_password, clean_env),
