@@ -17,7 +17,7 @@ OBJS     := $(SRCS:init/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all static test unit e2e bench demo deps install clean image redis-static \
-        fuzz fuzz-build test-asan asan-build lint
+        fuzz fuzz-build test-asan asan-build lint bench-quick
 IMAGE    ?= redis-init:latest
 all: redis-init
 
@@ -130,6 +130,12 @@ lint:
 
 bench: deps redis-init static
 	bash tests/bench/run
+
+# The PID-1 figures in under two minutes: fewer, shorter repeats (each
+# figure min / median / max), into build/bench-quick/.
+bench-quick: deps redis-init static
+	BENCH_OUT=$(BUILD)/bench-quick RUNS=10 REPEATS=3 IDLE=2 ORPHANS=2000 \
+	    bash tests/bench/pid1.sh
 
 demo: deps redis-init
 	bash tests/demo.sh
