@@ -6,9 +6,8 @@
 
 void diag_add(struct diag *d, const char *fmt, ...)
 {
-    va_list ap;
-
     if (d->n < DIAG_MAX) {
+        va_list ap;
         va_start(ap, fmt);
         if (vasprintf(&d->msg[d->n], fmt, ap) < 0)
             d->msg[d->n] = NULL;        /* shown as "out of memory" */

@@ -290,7 +290,6 @@ static void discover_sentinel(const struct settings *s, struct discovery *out,
                               diag_log_fn log)
 {
     msec deadline = clock_now() + settings_num(s, S_START_WAIT) * 1000LL;
-    const char *host = settings_get(s, S_MASTER_HOST);
     struct sen_view v[PEER_MAX];
     int n = 0, absent;
     int best = ask_until(s, v, &n, 0, deadline, &absent);
@@ -306,6 +305,15 @@ static void discover_sentinel(const struct settings *s, struct discovery *out,
         return;
     }
     sen_free(v, n);
+    discover_alone(s, out, log);
+}
+
+void discover_alone(const struct settings *s, struct discovery *out,
+                    diag_log_fn log)
+{
+    const char *host = settings_get(s, S_MASTER_HOST);
+
+    out->role = ROLE_SENTINEL;
     /* Restarted with no peer up (all restarted at once): what this sentinel
      * knew last is newer than MASTER_HOST. */
     if (settings_get(s, S_KNOWN_MASTER_HOST)) {

@@ -29,6 +29,13 @@ msec discover_budget(const struct settings *s);
 void discover(const struct settings *s, struct discovery *out,
               diag_log_fn log);
 
+/* A sentinel's decision without its peers: the master it knew last, else
+ * MASTER_HOST once it resolves (exit_code DISCOVER_NO_MASTER_NAME when it
+ * does not within RESOLVE_WAIT). The end of discover() for a sentinel that
+ * no peer answered, and what main runs when that discovery itself failed. */
+void discover_alone(const struct settings *s, struct discovery *out,
+                    diag_log_fn log);
+
 /* Does REDIS_DATA_DIR hold data Redis saved (an RDB or AOF file)? */
 int discover_has_data(const char *dir);
 

@@ -71,10 +71,9 @@ static void unfence(struct fence *w, const struct sen_view *v, int n,
 {
     int best = sen_best(v, n);
     struct peer_call c;
-    char port[8];
 
     if (best >= 0 && !sen_is_self(w->s, &v[best].master)) {
-        char cmd[72];
+        char cmd[72], port[8];
         memset(&c, 0, sizeof c);
         c.addr = w->local;
         c.password = settings_get(w->s, S_REDIS_PASSWORD);

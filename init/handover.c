@@ -44,19 +44,26 @@ static int local_cmd(struct ho *h, struct peer_call *c, const char *cmd,
     return peer_ask(c, 1, look_deadline(h)) && !peer_is_error(c->reply[0]) ? 0 : -1;
 }
 
+/* Why a call failed, for the log: a peer's error text escaped (and cut to
+ * fit one line). The helper is single-threaded: one static buffer. */
 static const char *err_of(const struct peer_call *c)
 {
-    return c->err ? c->err : peer_is_error(c->reply[0]) ? c->reply[0]->str
-                                                         : "no reply";
+    static char buf[256];
+    const char *e = c->err ? c->err : peer_is_error(c->reply[0])
+        ? c->reply[0]->str : "no reply";
+    char *shown = diag_escape(e, strlen(e));
+
+    snprintf(buf, sizeof buf, "%s", shown ? shown : "?");
+    free(shown);
+    return buf;
 }
 
-/* The online replicas of the master's INFO replication, lines such as
- * "slave0:ip=10.0.0.2,port=6379,state=online,offset=1,lag=0". */
-static void online_replicas(struct ho *h, const char *info)
+int handover_replicas(const char *info, struct peer_addr *out, int max)
 {
-    h->nreplicas = 0;
-    for (int i = 0; i < PEER_MAX; i++) {
-        char key[16], line[PEER_HOST_MAX + 128], *ip, *port;
+    int n = 0;
+
+    for (int i = 0; info && i < PEER_MAX && n < max; i++) {
+        char key[24], line[PEER_HOST_MAX + 128], *ip, *port;
         const char *why;
         snprintf(key, sizeof key, "slave%d", i);
         if (peer_info(info, key, line, sizeof line) < 0)
@@ -68,11 +75,11 @@ static void online_replicas(struct ho *h, const char *info)
         *port = 0;
         port += 6;
         port[strcspn(port, ",")] = 0;
-        struct peer_addr *a = &h->replicas[h->nreplicas];
-        if (peer_parse(ip, strlen(ip), 1, a, &why) == 0 &&
-            (a->port = (int)peer_num(port)) > 0 && a->port < 65536)
-            h->nreplicas++;
+        if (peer_parse(ip, strlen(ip), 1, &out[n], &why) == 0 &&
+            (out[n].port = (int)peer_num(port)) > 0 && out[n].port < 65536)
+            n++;
     }
+    return n;
 }
 
 /* A sentinel that names this instance master. */
@@ -203,11 +210,12 @@ int handover(const struct settings *s, msec deadline, diag_log_fn log)
         peer_reset(&c);
         return 1;
     }
-    if (!strstr(peer_str(c.reply[0]), "role:master")) {
+    /* Not a text (a confused peer on our port): nothing to hand over. */
+    if (!peer_str(c.reply[0]) || !strstr(peer_str(c.reply[0]), "role:master")) {
         peer_reset(&c);
         return 1;                   /* a replica: nothing to hand over */
     }
-    online_replicas(&h, peer_str(c.reply[0]));
+    h.nreplicas = handover_replicas(peer_str(c.reply[0]), h.replicas, PEER_MAX);
     peer_reset(&c);
     if (h.nreplicas == 0)
         why = "no online replica";

@@ -10,11 +10,18 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "peer.h"
 #include "settings.h"
 
 #define HANDOVER_MIN_MS 1000    /* less than this left: not tried */
 
 /* 0 when mastership moved; 1 when skipped or given up (why is logged). */
 int handover(const struct settings *s, msec deadline, diag_log_fn log);
+
+/* The online replicas that a master's INFO replication text lists (lines
+ * such as "slave0:ip=10.0.0.2,port=6379,state=online,offset=1,lag=0")
+ * into out[0..max); info may be NULL. Returns how many. Exposed for the
+ * fuzz targets. */
+int handover_replicas(const char *info, struct peer_addr *out, int max);
 
 #endif

@@ -14,11 +14,10 @@ int health(const struct settings *s, enum role role, char **why)
     const char *port = settings_get(s, sentinel ? S_SENTINEL_PORT : S_REDIS_PORT);
     const char *name = settings_get(s, S_MASTER_NAME);
     struct peer_call c = {0};
-    const char *info;
-    int rc = 1, n;
+    int rc;
 
     strcpy(c.addr.host, "127.0.0.1");
-    c.addr.port = atoi(port);           /* validated */
+    c.addr.port = (int)settings_num(s, sentinel ? S_SENTINEL_PORT : S_REDIS_PORT);
     c.password = settings_get(s, sentinel ? S_SENTINEL_PASSWORD : S_REDIS_PASSWORD);
     peer_cmd(&c, "PING");
     if (sentinel)
@@ -26,19 +25,39 @@ int health(const struct settings *s, enum role role, char **why)
     else
         peer_cmd(&c, "INFO replication");
     peer_ask(&c, 1, clock_now() + HEALTH_MS);
-    info = peer_str(c.reply[1]);
-    if (!c.ok)
-        n = asprintf(why, "no answer on port %s: %s", port, c.err);
-    else if (peer_is_error(c.reply[0]))
-        n = asprintf(why, "PING failed on port %s: %s", port, c.reply[0]->str);
-    else if (sentinel && (c.reply[1]->type != REDIS_REPLY_ARRAY ||
-                          c.reply[1]->elements != 2 ||
-                          !peer_str(c.reply[1]->element[0]) ||
-                          !peer_str(c.reply[1]->element[1])))
+    rc = health_judge(&c, sentinel, port, name, why);
+    peer_reset(&c);
+    return rc;
+}
+
+/* A peer's text, escaped for the one line health prints. */
+static char *shown(const char *v)
+{
+    return v ? diag_escape(v, strlen(v)) : NULL;
+}
+
+int health_judge(const struct peer_call *c, int sentinel, const char *port,
+                 const char *name, char **why)
+{
+    const struct redisReply *r1 = c->reply[1];
+    const char *info = peer_str(r1);
+    char *a = NULL, *b = NULL;
+    int rc = 1, n;
+
+    if (!c->ok)
+        n = asprintf(why, "no answer on port %s: %s", port,
+                     (a = shown(c->err ? c->err : "?")) ? a : "?");
+    else if (peer_is_error(c->reply[0]))
+        n = asprintf(why, "PING failed on port %s: %s", port,
+                     (a = shown(c->reply[0]->str)) ? a : "?");
+    else if (sentinel && (!r1 || r1->type != REDIS_REPLY_ARRAY ||
+                          r1->elements != 2 || !peer_str(r1->element[0]) ||
+                          !peer_str(r1->element[1])))
         n = asprintf(why, "sentinel knows no master named %s", name);
     else if (sentinel)
         n = asprintf(why, "ok: master of %s is %s:%s", name,
-                     c.reply[1]->element[0]->str, c.reply[1]->element[1]->str),
+                     (a = shown(r1->element[0]->str)) ? a : "?",
+                     (b = shown(r1->element[1]->str)) ? b : "?"),
         rc = 0;
     else if (!info)
         n = asprintf(why, "INFO replication failed on port %s", port);
@@ -51,6 +70,7 @@ int health(const struct settings *s, enum role role, char **why)
                      ? "replica, link up" : "master"), rc = 0;
     if (n < 0)
         *why = NULL;
-    peer_reset(&c);
+    free(a);
+    free(b);
     return rc;
 }

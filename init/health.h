@@ -10,4 +10,12 @@
 /* 0 when usable; the one line that says why (malloc'd) in *why. */
 int health(const struct settings *s, enum role r, char **why);
 
+/* The verdict of health from its finished call c (PING, then INFO
+ * replication or, for a sentinel, SENTINEL GET-MASTER-ADDR-BY-NAME name):
+ * 0 when usable, with the line in *why; whatever the peer sent is escaped
+ * (diag_escape). Exposed for the fuzz targets. */
+struct peer_call;
+int health_judge(const struct peer_call *c, int sentinel, const char *port,
+                 const char *name, char **why);
+
 #endif

@@ -194,13 +194,12 @@ static char *render_role(struct settings *s, int mask, struct diag *d)
 
 /* ---- the helpers: network conversations out of PID 1 ---- */
 
-static int discover_main(void *arg, int fd)
+/* A helper's decision goes back whole through the pipe. */
+static int send_discovery(int fd, const struct discovery *out)
 {
-    struct discovery out;
-    const char *p = (const char *)&out;
-    size_t left = sizeof out;
+    const char *p = (const char *)out;
+    size_t left = sizeof *out;
 
-    discover(arg, &out, logmsg);
     while (left) {
         ssize_t w = write(fd, p, left);
         if (w < 0 && errno == EINTR)
@@ -213,22 +212,39 @@ static int discover_main(void *arg, int fd)
     return 0;
 }
 
-/* Step 3: ask who the master is, in a helper bounded by its budget. Returns
- * 0, or an exit code. */
-static int ask_sentinels(struct sup *sup, struct settings *s)
+static int discover_main(void *arg, int fd)
 {
     struct discovery out;
+
+    discover(arg, &out, logmsg);
+    return send_discovery(fd, &out);
+}
+
+static int alone_main(void *arg, int fd)
+{
+    struct discovery out;
+
+    memset(&out, 0, sizeof out);
+    discover_alone(arg, &out, logmsg);
+    return send_discovery(fd, &out);
+}
+
+/* Run helper fn and read its decision into *out: SUP_DONE with a whole
+ * decision, SUP_STOPPED, or SUP_TIMEOUT for any failure (said why). */
+static enum sup_wait run_discovery(struct sup *sup, struct settings *s,
+                                   int (*fn)(void *, int), msec budget,
+                                   struct discovery *out, const char *what)
+{
     int fd, status = 0;
     size_t got = 0;
-    pid_t pid = sup_helper(sup, discover_main, s, &fd);
+    pid_t pid = sup_helper(sup, fn, s, &fd);
     enum sup_wait w;
 
     if (pid < 0)
-        return 0;               /* said why; start as the role says */
-    w = sup_wait_helper(sup, pid, clock_now() + discover_budget(s) + 2000,
-                        &status);
-    while (w == SUP_DONE && got < sizeof out) {
-        ssize_t r = read(fd, (char *)&out + got, sizeof out - got);
+        return SUP_TIMEOUT;     /* sup_helper said why */
+    w = sup_wait_helper(sup, pid, clock_now() + budget + 2000, &status);
+    while (w == SUP_DONE && got < sizeof *out) {
+        ssize_t r = read(fd, (char *)out + got, sizeof *out - got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -237,11 +253,45 @@ static int ask_sentinels(struct sup *sup, struct settings *s)
     }
     close(fd);
     if (w == SUP_STOPPED)
+        return w;
+    if (got != sizeof *out) {
+        logmsg("warning: %s %s", what, w == SUP_TIMEOUT
+               ? "overran its deadline" : WIFSIGNALED(status)
+               ? "crashed" : "failed");
+        return SUP_TIMEOUT;
+    }
+    return SUP_DONE;
+}
+
+/* Step 3: ask who the master is, in a helper bounded by its budget. Returns
+ * 0, or an exit code. */
+static int ask_sentinels(struct sup *sup, struct settings *s)
+{
+    struct discovery out;
+    enum sup_wait w = run_discovery(sup, s, discover_main,
+                                    discover_budget(s), &out,
+                                    "asking the sentinels");
+
+    if (w == SUP_STOPPED)
         return EXIT_STOPPED;
-    if (got != sizeof out) {
-        logmsg("warning: asking the sentinels %s: starting as %s, as the role "
-               "says", w == SUP_TIMEOUT ? "overran its deadline"
-               : "failed", settings_role_name(s->role));
+    /* A sentinel must never start on a MASTER_HOST that does not resolve
+     * (Sentinel exits on it): without the discovery, its own check runs in
+     * a fresh helper, and without that either, nothing starts. */
+    if (w != SUP_DONE && s->role == ROLE_SENTINEL) {
+        w = run_discovery(sup, s, alone_main,
+                          settings_num(s, S_RESOLVE_WAIT) * 1000LL, &out,
+                          "checking that MASTER_HOST resolves");
+        if (w == SUP_STOPPED)
+            return EXIT_STOPPED;
+        if (w != SUP_DONE) {
+            logmsg("fatal: cannot tell whether MASTER_HOST=%s resolves: "
+                   "not starting redis-sentinel",
+                   settings_get(s, S_MASTER_HOST));
+            return EXIT_UNAVAILABLE;
+        }
+    } else if (w != SUP_DONE) {
+        logmsg("warning: starting as %s, as the role says",
+               settings_role_name(s->role));
         return 0;
     }
     if (out.exit_code)
@@ -335,7 +385,8 @@ static char **redis_argv(enum role r, char *conf, char **extra, int nextra)
         return NULL;
     argv[0] = r == ROLE_SENTINEL ? "redis-sentinel" : "redis-server";
     argv[1] = conf;
-    memcpy(argv + 2, extra, nextra * sizeof *extra);
+    if (nextra)                 /* no options: extra may be NULL */
+        memcpy(argv + 2, extra, nextra * sizeof *extra);
     return argv;
 }
 
@@ -355,9 +406,11 @@ static int supervise(struct sup *sup, char **argv, char **envp)
 
 int main(int argc, char **argv)
 {
-    struct settings s = {0};
+    /* Static: what the early returns leave allocated stays reachable (no
+     * leak report from the sanitizers or valgrind at exit). */
+    static struct settings s;
+    static struct diag d, warn;
     struct cmdline cl;
-    struct diag d = {0}, warn = {0};
     struct sup sup = {.log = logmsg};
     struct stop_ctx stop = {.sup = &sup, .s = &s};
     uid_t uid = getuid();
@@ -425,6 +478,8 @@ int main(int argc, char **argv)
         if (!text)
             return fail(&d, EXIT_CONFIG);
         fputs(text, stdout);
+        free(text);
+        settings_free(&s);
         return 0;
     }
 
@@ -446,12 +501,14 @@ int main(int argc, char **argv)
                settings_get(&s, S_REDIS_USER));
     conf = io_join(settings_get(&s, S_DATA_DIR), conf_name(s.role));
     umask(0077);
-    if (!conf || privs_prepare_dir(settings_get(&s, S_DATA_DIR), uid, gid, &d) < 0 ||
-        io_install(conf, text, uid, gid, &d) < 0)
-        return fail(&d, EXIT_CANTCREAT);
+    rc = !conf || privs_prepare_dir(settings_get(&s, S_DATA_DIR), uid, gid, &d) < 0 ||
+         io_install(conf, text, uid, gid, &d) < 0 ? EXIT_CANTCREAT
+         : privs_drop(uid, gid, &d) < 0 ? EXIT_OSERR : 0;
     free(text);
-    if (privs_drop(uid, gid, &d) < 0)
-        return fail(&d, EXIT_OSERR);
+    if (rc) {
+        free(conf);
+        return fail(&d, rc);
+    }
 
     /* 5. Run Redis under supervision until it exits; a master hands over
      *    on SIGTERM. */
@@ -465,6 +522,12 @@ int main(int argc, char **argv)
         if (watch_wanted(&s))
             sup.watch = start_watch;
     }
-    return supervise(&sup, redis_argv(s.role, conf, cl.extra, cl.nextra),
-                     child_env());
+    char **rargv = redis_argv(s.role, conf, cl.extra, cl.nextra);
+    char **renv = child_env();
+    rc = supervise(&sup, rargv, renv);
+    free(rargv);
+    free(renv);
+    free(conf);
+    settings_free(&s);
+    return rc;
 }

@@ -23,6 +23,7 @@ struct peer_addr {
 };
 
 struct redisReply;
+struct redisReader;
 
 struct peer_call {
     struct peer_addr addr;          /* a name is resolved at connect */
@@ -59,6 +60,11 @@ int peer_is_local(const char *numeric);
 
 /* Queue a command (hiredis format: %s, %d, %b) on a call. -1 when full. */
 int peer_cmd(struct peer_call *c, const char *fmt, ...);
+
+/* A hiredis reader as peer_ask uses it: arrays longer than
+ * PEER_ELEMENTS_MAX are refused. NULL when out of memory; free with
+ * redisReaderFree. Exposed for the fuzz targets (tests/fuzz/). */
+struct redisReader *peer_reader(void);
 
 /* Ask every call's peer at once; returns how many are ok. */
 int peer_ask(struct peer_call *calls, int n, msec deadline);

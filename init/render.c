@@ -113,9 +113,9 @@ static int render_line(struct buf *b, const char *line, size_t len,
         if (mask && (settings_table[id].flags & S_HIDE))
             v = RENDER_MASK;
         if (settings_table[id].flags & S_LINES) {
-            size_t n;
-            const char *it = list_item(v, item, &n, items);
-            buf_add(b, it, n);
+            size_t ilen;
+            const char *it = list_item(v, item, &ilen, items);
+            buf_add(b, it, ilen);
         } else if (settings_table[id].flags & S_QUOTE) {
             size_t q = render_quote(NULL, 0, v) + 1;
             char *tmp = malloc(q);

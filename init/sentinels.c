@@ -52,45 +52,58 @@ int sen_ask(const struct settings *s, const struct peer_addr *sen, int n,
     }
     peer_ask(c, n, deadline);
     for (int i = 0; i < n; i++) {
-        redisReply *a = c[i].reply[0], *m = c[i].reply[1], *r = c[i].reply[2];
-        const char *why;
         v[i].sentinel = sen[i];
-        v[i].replicas_offset = -1;
         if (!c[i].ok) {
+            v[i].replicas_offset = -1;
             v[i].gone = absent(c[i].err);
             v[i].err = c[i].err;
             c[i].err = NULL;
-        } else if (!a || a->type != REDIS_REPLY_ARRAY || a->elements != 2 ||
-                   !peer_str(a->element[0]) || !peer_str(a->element[1]) ||
-                   peer_parse(a->element[0]->str, strlen(a->element[0]->str),
-                              1, &v[i].master, &why) < 0 ||
-                   (v[i].master.port = (int)peer_num(a->element[1]->str)) < 1 ||
-                   v[i].master.port > 65535) {
-            v[i].err = strdup(a && a->type == REDIS_REPLY_NIL
-                ? "it knows no master of that name"
-                : "an answer that is not a host and a port");
         } else {
-            const char *flags = peer_field(m, "flags");
-            v[i].ok = 1;
-            v[i].config_epoch = peer_num(peer_field(m, "config-epoch"));
-            v[i].failover = flags && strstr(flags, "failover_in_progress");
-            v[i].master_down = flags && strstr(flags, "_down");
-            for (size_t j = 0; r && r->type == REDIS_REPLY_ARRAY &&
-                               j < r->elements; j++) {
-                long long off = peer_num(peer_field(r->element[j],
-                                                    "slave-repl-offset"));
-                const char *rf = peer_field(r->element[j], "flags");
-                if (off > v[i].replicas_offset)
-                    v[i].replicas_offset = off;
-                v[i].replicas_up += rf && !strstr(rf, "_down") &&
-                                    !strstr(rf, "disconnected");
-            }
-            answered++;
+            answered += sen_parse(&v[i], c[i].reply[0], c[i].reply[1],
+                                  c[i].reply[2]) == 0;
         }
         peer_reset(&c[i]);
     }
     return answered;
 }
+
+/* gcc 12 -fanalyzer reports v->err leaked: a false positive (it is stored
+ * in the caller's view and freed by sen_free). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+int sen_parse(struct sen_view *v, const redisReply *a, const redisReply *m,
+              const redisReply *r)
+{
+    const char *why, *flags;
+
+    v->replicas_offset = -1;
+    if (!a || a->type != REDIS_REPLY_ARRAY || a->elements != 2 ||
+        !peer_str(a->element[0]) || !peer_str(a->element[1]) ||
+        peer_parse(a->element[0]->str, strlen(a->element[0]->str), 1,
+                   &v->master, &why) < 0 ||
+        (v->master.port = (int)peer_num(a->element[1]->str)) < 1 ||
+        v->master.port > 65535) {
+        v->err = strdup(a && a->type == REDIS_REPLY_NIL
+            ? "it knows no master of that name"
+            : "an answer that is not a host and a port");
+        return -1;
+    }
+    flags = peer_field(m, "flags");
+    v->ok = 1;
+    v->config_epoch = peer_num(peer_field(m, "config-epoch"));
+    v->failover = flags && strstr(flags, "failover_in_progress");
+    v->master_down = flags && strstr(flags, "_down");
+    for (size_t j = 0; r && r->type == REDIS_REPLY_ARRAY && j < r->elements; j++) {
+        long long off = peer_num(peer_field(r->element[j], "slave-repl-offset"));
+        const char *rf = peer_field(r->element[j], "flags");
+        if (off > v->replicas_offset)
+            v->replicas_offset = off;
+        v->replicas_up += rf && !strstr(rf, "_down") &&
+                          !strstr(rf, "disconnected");
+    }
+    return 0;
+}
+#pragma GCC diagnostic pop
 
 void sen_free(struct sen_view *v, int n)
 {

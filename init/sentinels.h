@@ -35,6 +35,15 @@ int sen_ask(const struct settings *s, const struct peer_addr *sen, int n,
             struct sen_view *v, int with_replicas, msec deadline);
 void sen_free(struct sen_view *v, int n);
 
+/* Fill v (zeroed by the caller) from one sentinel's replies to SENTINEL
+ * GET-MASTER-ADDR-BY-NAME (a), SENTINEL MASTER (m) and SENTINEL REPLICAS
+ * (r, or NULL when not asked); any of them may be NULL or of any type.
+ * 0 when a names a valid master (v->ok), else -1 with v->err. Used by
+ * sen_ask; exposed for the fuzz targets. */
+struct redisReply;
+int sen_parse(struct sen_view *v, const struct redisReply *a,
+              const struct redisReply *m, const struct redisReply *r);
+
 /* The answer with the highest config epoch, or -1 when none answered. */
 int sen_best(const struct sen_view *v, int n);
 

@@ -151,6 +151,11 @@ int settings_lookup(const char *name, size_t len)
     return -1;
 }
 
+/* gcc 12 -fanalyzer reports a leak of copy at its NULL check: a false
+ * positive (copy is stored in s->val and freed by the next set or
+ * settings_free). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
 int settings_set(struct settings *s, enum setting_id id, const char *v)
 {
     char *copy = v ? strdup(v) : NULL;
@@ -161,6 +166,7 @@ int settings_set(struct settings *s, enum setting_id id, const char *v)
     s->val[id] = copy;
     return 0;
 }
+#pragma GCC diagnostic pop
 
 const char *settings_get(const struct settings *s, enum setting_id id)
 {
@@ -326,7 +332,10 @@ static void derive_renames(struct settings *s)
         }
         v += len + (v[len] == ',');
     }
-    if (fclose(fs) == 0 && fclose(ft) == 0) {
+    /* Both closed whatever the first gives (found by gcc -fanalyzer). */
+    int bad = fclose(fs) != 0;
+    bad |= fclose(ft) != 0;
+    if (!bad) {
         settings_set(s, S_RENAMED_COMMANDS, server);
         settings_set(s, S_SENTINEL_RENAMES, sentinel);
     }
@@ -480,19 +489,27 @@ struct conf {
 
 static struct conf *conf_now;       /* libconfuse's error callback has no arg */
 
-static int is_secret_name(const char *w, size_t n)
+/* The row a settings file's name w (n bytes, any case) sets, or -1. */
+static int conf_row(const char *w, size_t n)
 {
     for (int i = 0; i < S_COUNT; i++) {
         const struct setting *row = &settings_table[i];
-        if (!(row->flags & S_HIDE))
+        if (row->flags & S_DERIVED)
             continue;
         if (strlen(row->name) == n && !strncasecmp(row->name, w, n))
-            return 1;
+            return i;
         for (int a = 0; a < 4 && row->aliases[a]; a++)
             if (strlen(row->aliases[a]) == n && !strncasecmp(row->aliases[a], w, n))
-                return 1;
+                return i;
     }
-    return 0;
+    return -1;
+}
+
+static int is_secret_name(const char *w, size_t n)
+{
+    int id = conf_row(w, n);
+
+    return id >= 0 && (settings_table[id].flags & S_HIDE);
 }
 
 /* Mark the lines that hold a secret's value (and the lines a quoted value
@@ -520,7 +537,7 @@ static void conf_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
     struct conf *c = conf_now;
     int line = cfg ? cfg->line : 0;
-    char *shown = diag_escape(c->path, strlen(c->path)), *msg = NULL, *safe;
+    char *shown = diag_escape(c->path, strlen(c->path)), *msg = NULL;
 
     if (line >= 1 && line <= c->lines && c->secret_line[line]) {
         diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: cannot parse the "
@@ -528,7 +545,7 @@ static void conf_error(cfg_t *cfg, const char *fmt, va_list ap)
     } else {
         if (vasprintf(&msg, fmt, ap) < 0)
             msg = NULL;
-        safe = msg ? diag_escape(msg, strlen(msg)) : NULL;
+        char *safe = msg ? diag_escape(msg, strlen(msg)) : NULL;
         diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: %s", shown, line,
                  safe ? safe : "cannot parse");
         free(safe);
@@ -566,6 +583,112 @@ static int conf_is_text(struct conf *c, size_t len, const char *shown)
     return 0;
 }
 
+/* The length of a libconfuse escape at p (after its '\\') that yields a
+ * NUL byte ("\\x0", "\\x00", "\\0", "\\00", "\\000"), else 0. */
+static size_t nul_escape(const char *p)
+{
+    size_t n = 0;
+
+    if (*p == 'x') {                        /* \xH or \xHH */
+        while (n < 2 && isxdigit((unsigned char)p[1 + n]) && p[1 + n] == '0')
+            n++;
+        /* At most two digits are read: "\\x001" is NUL, then '1'. */
+        return n && (n == 2 || !isxdigit((unsigned char)p[1 + n])) ? n + 1 : 0;
+    }
+    while (n < 3 && p[n] >= '0' && p[n] <= '7') {      /* \O to \OOO */
+        if (p[n] != '0')
+            return 0;
+        n++;
+    }
+    return n;
+}
+
+#define CONF_NO_SUBST "\"${...}\" takes a value from the environment: " \
+    "expected the value itself (the environment sets every setting)"
+
+/* Name the setting a refused value is given to. */
+static void conf_refuse(struct conf *c, const char *shown, int line,
+                        const char *name, size_t nlen, const char *why)
+{
+    int id = conf_row(name, nlen);
+    char *n = id >= 0 ? strdup(settings_table[id].name) : diag_escape(name, nlen);
+
+    diag_add(c->d, "REDIS_INIT_CONF=\"%s\": line %d: %s: %s", shown, line,
+             n ? n : "?", why);
+    free(n);
+}
+
+/* Two things libconfuse does to a value are refused here, by the name the
+ * value is given to:
+ * - "\x00" (or "\0") becomes a NUL byte and silently keeps only what
+ *   precedes it;
+ * - ${VAR}, quoted or not, is replaced by the environment's VAR: any
+ *   variable, a secret too, which a message about the value would show.
+ * Follows libconfuse's lexer: comments (#, //, / * * /), '...' (neither
+ * applies) and "..." strings. */
+static int conf_quoted_values(struct conf *c, const char *shown)
+{
+    enum { CODE, DQ, SQ, LINE_COMMENT, BLOCK_COMMENT } st = CODE;
+    const char *name = c->text;
+    size_t nlen = 0;
+    int line = 1;
+
+    for (const char *p = c->text; *p; p++) {
+        if (st == CODE && (p == c->text || p[-1] == '\n' || p[-1] == ';')) {
+            name = p + strspn(p, " \t");
+            nlen = strcspn(name, " \t=\r\n");
+        }
+        switch (st) {
+        case CODE:
+            if (*p == '$' && p[1] == '{') {
+                conf_refuse(c, shown, line, name, nlen, CONF_NO_SUBST);
+                return -1;
+            }
+            if (*p == '"')
+                st = DQ;
+            else if (*p == '\'')
+                st = SQ;
+            else if (*p == '#' || (*p == '/' && p[1] == '/'))
+                st = LINE_COMMENT;
+            else if (*p == '/' && p[1] == '*')
+                st = BLOCK_COMMENT, p++;
+            break;
+        case DQ:
+            if (*p == '"') {
+                st = CODE;
+            } else if (*p == '$' && p[1] == '{') {
+                conf_refuse(c, shown, line, name, nlen, CONF_NO_SUBST);
+                return -1;
+            } else if (*p == '\\' && p[1]) {
+                if (nul_escape(p + 1)) {
+                    conf_refuse(c, shown, line, name, nlen, "the value holds "
+                                "a NUL byte (an escape such as \\x00): "
+                                "expected text");
+                    return -1;      /* where the next value starts is unsure */
+                }
+                p++;                /* the escaped byte (a newline is counted) */
+            }
+            break;
+        case SQ:
+            if (*p == '\\' && p[1] == '\'')
+                p++;
+            else if (*p == '\'')
+                st = CODE;
+            break;
+        case LINE_COMMENT:
+            if (*p == '\n')
+                st = CODE;
+            break;
+        case BLOCK_COMMENT:
+            if (*p == '*' && p[1] == '/')
+                st = CODE, p++;
+            break;
+        }
+        line += *p == '\n';
+    }
+    return 0;
+}
+
 /* Settings from a libconfuse file: every user row as an optional string. */
 static void load_file(struct settings *s, const char *path, struct diag *d)
 {
@@ -574,7 +697,7 @@ static void load_file(struct settings *s, const char *path, struct diag *d)
     char *shown = diag_escape(path, strlen(path));
     struct io_text t;
     const char *why;
-    int n = 0, rc;
+    int n = 0;
     cfg_t *cfg;
 
     if (io_read(path, CONF_FILE_MAX, &t, &why) < 0) {
@@ -587,7 +710,7 @@ static void load_file(struct settings *s, const char *path, struct diag *d)
         return;
     }
     c.text = t.data;
-    if (conf_is_text(&c, t.len, shown) < 0 ||
+    if (conf_is_text(&c, t.len, shown) < 0 || conf_quoted_values(&c, shown) < 0 ||
         !(c.secret_line = calloc(c.lines + 2, 1))) {
         free(t.data);
         free(shown);
@@ -605,7 +728,7 @@ static void load_file(struct settings *s, const char *path, struct diag *d)
     } else {
         conf_now = &c;
         cfg_set_error_function(cfg, conf_error);
-        rc = cfg_parse_buf(cfg, t.data);
+        int rc = cfg_parse_buf(cfg, t.data);
         if (rc == CFG_SUCCESS)
             for (int i = 0; i < S_COUNT; i++) {
                 const char *name = settings_table[i].name;
@@ -627,11 +750,12 @@ static const char *load_env(struct settings *s, int i, struct diag *d,
                             int *failed)
 {
     const struct setting *row = &settings_table[i];
-    static char fname[64];         /* returned: outlives the call */
-    const char *v, *file;
+    const char *v;
 
     *failed = 0;
     if (row->flags & S_HIDE) {
+        static char fname[64];     /* returned: outlives the call */
+        const char *file;
         snprintf(fname, sizeof fname, "%s_FILE", row->name);  /* our names */
         file = getenv(fname);
         v = getenv(row->name);
@@ -721,6 +845,8 @@ const char *settings_command(const struct settings *s, const char *cmd,
 
 static int is_ip(const char *h)
 {
+    if (!h)                 /* unset when out of memory */
+        return 0;
     return strspn(h, "0123456789.") == strlen(h) || strchr(h, ':');
 }
 

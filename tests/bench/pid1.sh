@@ -5,7 +5,10 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RI=$ROOT/build/static/redis-init
 OUT=${BENCH_OUT:-$ROOT/build/bench}
-RUNS=${RUNS:-40}
+RUNS=${RUNS:-40}           # interleaved starts of each
+REPEATS=${REPEATS:-3}      # idle, stop and reap measures of each
+IDLE=${IDLE:-10}           # seconds of idle watched
+ORPHANS=${ORPHANS:-10000}  # orphans to reap
 T=$(mktemp -d /tmp/redis-init-bench.XXXXXX); chmod 755 "$T"
 trap 'pkill -KILL -f "$T/" 2>/dev/null; for p in $(jobs -p); do pkill -KILL -P $p; kill -KILL $p; done 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 mkdir -p "$OUT"
@@ -34,6 +37,13 @@ mkdir -p "$T/sh"
 NAMES="redis-init tini dumb-init shell bare"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# stats < numbers: "min / median / max" (n/a for none).
+stats() {
+    sort -n | awk '{a[NR]=$1} END {
+        if (!NR) { print "n/a"; exit }
+        m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2
+        printf "%s / %s / %s\n", a[1], m, a[NR] }'
+}
 
 # Size of what each adds to an image.
 size_of() {
@@ -46,7 +56,8 @@ size_of() {
     esac
 }
 
-# Resident memory and wake-ups of the supervisor while Redis idles 10 s.
+# Resident memory and wake-ups of the supervisor while Redis idles IDLE s,
+# then a docker-stop-like stop; each appended to $T/NAME.{rss,wake,stop}.
 idle_figures() {
     local name=$1 u p1 c0 c1
     $(cmd_for "$name") > "$T/$name.idle.log" 2>&1 &
@@ -55,26 +66,42 @@ idle_figures() {
     sleep 1
     p1=$(pgrep -P $u | head -1)
     ctx() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$1/status 2>/dev/null; }
-    # redis-init's second child is its watcher (the fence; FENCE=yes).
+    # redis-init's second child is its watcher (a master's fence, FENCE=yes).
     local w=$(pgrep -P "$p1" -x redis-init | head -1) w0=0 w1=0
     c0=$(ctx $p1); [ -z "$w" ] || w0=$(ctx $w)
-    sleep 10
+    sleep "$IDLE"
     c1=$(ctx $p1); [ -z "$w" ] || w1=$(ctx $w)
-    [ -z "$w" ] || WATCH=$(( w1 - w0 ))
-    RSS[$name]=$(awk '/VmRSS/ {print $2}' /proc/$p1/status)
-    WAKE[$name]=$(( c1 - c0 ))
+    [ -z "$w" ] || echo $(( w1 - w0 )) >> "$T/$name.watch"
+    awk '/VmRSS/ {print $2}' /proc/$p1/status >> "$T/$name.rss"
+    echo $(( c1 - c0 )) >> "$T/$name.wake"
     # docker stop: SIGTERM, then SIGKILL after 10 s.
     local t0=$(date +%s%N) i
     kill -TERM "$p1"
     for i in $(seq 100); do kill -0 "$p1" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$p1" 2>/dev/null && { kill -KILL "$p1"; STOP[$name]="killed after 10 s"; } ||
-        STOP[$name]="$(( ($(date +%s%N) - t0) / 1000000 )) ms, $(grep -c 'DB saved on disk' "$T/$name.idle.log") save"
+    if kill -0 "$p1" 2>/dev/null; then
+        kill -KILL "$p1"; echo killed >> "$T/$name.stop"
+    else
+        echo $(( ($(date +%s%N) - t0) / 1000000 )) >> "$T/$name.stop"
+        grep -c 'DB saved on disk' "$T/$name.idle.log" >> "$T/$name.saves"
+    fi
     wait $u 2>/dev/null
     rm -rf "$T/ri" "$T/data"/* "$T/sh"/*
 }
 
-declare -A RSS WAKE START REAP SIZE STOP
-for n in redis-init tini dumb-init shell; do idle_figures $n; done
+declare -A RSS WAKE START STARTS REAP SIZE STOP
+for _ in $(seq "$REPEATS"); do
+    for n in redis-init tini dumb-init shell; do idle_figures $n; done
+done
+for n in redis-init tini dumb-init shell; do
+    RSS[$n]=$(stats < "$T/$n.rss")
+    WAKE[$n]=$(stats < "$T/$n.wake")
+    k=$(grep -c killed "$T/$n.stop")
+    if [ "$k" -gt 0 ]; then
+        STOP[$n]="killed after 10 s ($k of $REPEATS)"
+    else
+        STOP[$n]="$(stats < "$T/$n.stop") ms, saves $(sort -n "$T/$n.saves" | uniq | paste -sd/)"
+    fi
+done
 
 # Starts are interleaved (one of each in turn) so that drift hits all alike.
 for _ in $(seq "$RUNS"); do
@@ -85,25 +112,34 @@ for _ in $(seq "$RUNS"); do
 done
 for n in $NAMES; do
     START[$n]=$(median < "$T/$n.start")
+    STARTS[$n]=$(stats < "$T/$n.start")
     SIZE[$n]=$(size_of $n)
 done
 
 u="unshare --pid --fork --mount-proc"
-REAP[redis-init]=$($u "$RI" "$T/orphans" 10000)
-REAP[tini]=$($u /usr/bin/tini -- "$T/orphans" 10000)
-REAP[dumb-init]=$($u /usr/bin/dumb-init "$T/orphans" 10000)
-REAP[shell]=$(timeout 30 $u /bin/sh -c "$T/orphans 10000" || echo "never")
+for _ in $(seq "$REPEATS"); do
+    $u "$RI" "$T/orphans" "$ORPHANS" >> "$T/redis-init.reap"
+    $u /usr/bin/tini -- "$T/orphans" "$ORPHANS" >> "$T/tini.reap"
+    $u /usr/bin/dumb-init "$T/orphans" "$ORPHANS" >> "$T/dumb-init.reap"
+    timeout 30 $u /bin/sh -c "$T/orphans $ORPHANS" >> "$T/shell.reap" || echo never >> "$T/shell.never"
+done
+for n in redis-init tini dumb-init shell; do
+    REAP[$n]=$(stats < "$T/$n.reap")
+    [ -s "$T/$n.never" ] && REAP[$n]="never ($(wc -l < "$T/$n.never") of $REPEATS)"
+done
 
 {
-echo "| PID 1 | size (bytes) | supervisor RSS (KiB) | wake-ups in 10 s idle | exec → PONG, median of $RUNS (ms) | vs bare | reap 10,000 orphans (ms) | docker-stop-like SIGTERM → exit |"
+echo "Each figure: min / median / max of $REPEATS runs (exec → PONG: of $RUNS interleaved starts; vs bare: the medians' ratio)."
+echo
+echo "| PID 1 | size (bytes) | supervisor RSS (KiB) | wake-ups in $IDLE s idle | exec → PONG (ms) | vs bare | reap $ORPHANS orphans (ms) | docker-stop-like SIGTERM → exit |"
 echo "|---|---|---|---|---|---|---|---|"
 for n in $NAMES; do
     ratio=$(awk -v a="${START[$n]}" -v b="${START[bare]}" 'BEGIN {printf "%.3f", a / b}')
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${SIZE[$n]}" \
-        "${RSS[$n]:-n/a}" "${WAKE[$n]:-n/a}" "${START[$n]}" "$ratio" "${REAP[$n]:-n/a}" "${STOP[$n]:-n/a}"
+        "${RSS[$n]:-n/a}" "${WAKE[$n]:-n/a}" "${STARTS[$n]}" "$ratio" "${REAP[$n]:-n/a}" "${STOP[$n]:-n/a}"
 done
 echo
-echo "redis-init's watcher (a master's fence, FENCE=yes, SENTINEL_DOWN_AFTER=5000, beside PID 1): ${WATCH:-n/a} wake-ups in 10 s idle; PID 1 itself: ${WAKE[redis-init]}. A sentinel has no watcher."
+echo "redis-init's watcher (a master's fence, FENCE=yes, SENTINEL_DOWN_AFTER=5000, beside PID 1): $(stats < "$T/redis-init.watch" 2>/dev/null || echo n/a) wake-ups in $IDLE s idle. A sentinel has no watcher."
 echo
 echo "size: redis-init static musl stripped (libconfuse + hiredis inside); tini-static; dumb-init as Debian ships it (dynamic); shell = start.sh + /bin/sh."
 } | tee "$OUT/pid1.md"

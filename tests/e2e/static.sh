@@ -5,7 +5,14 @@ S=$ROOT/build/static/redis-init
 size=$(stat -c %s "$S")
 echo "# static binary: $size bytes"
 check "the static binary exists" test -x "$S"
-check "it is statically linked" sh -c "file '$S' | grep -q 'statically linked'"
+check "it is statically linked (a static PIE)" sh -c "file '$S' | grep -q 'static-pie linked'"
+# The hardening of make static (STATIC_HARDEN): no loader, position
+# independent (ASLR), full RELRO, no executable stack, stack protector.
+check "... with no program interpreter" sh -c "! readelf -lW '$S' | grep -q INTERP"
+check "... position independent (ELF type DYN, PIE flag)" sh -c "readelf -hW '$S' | grep -q 'DYN' && readelf -dW '$S' | grep -q 'Flags:.*PIE'"
+check "... full RELRO (GNU_RELRO and BIND_NOW)" sh -c "readelf -lW '$S' | grep -q GNU_RELRO && readelf -dW '$S' | grep -q BIND_NOW"
+check "... no executable stack" sh -c "readelf -lW '$S' | grep GNU_STACK | grep -qv RWE"
+check "... stack protector (canary reads from %fs:0x28)" sh -c "objdump -d '$S' | grep -q '%fs:0x28'"
 check "it is stripped" sh -c "file '$S' | grep -q ', stripped'"
 check "it is at most 200 KB ($size bytes)" test "$size" -le 200000
 check "it runs --version" sh -c "'$S' --version | grep -q '^redis-init '"

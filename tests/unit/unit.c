@@ -8,13 +8,20 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
+#include <hiredis/hiredis.h>
 
+#include "handover.h"
+#include "health.h"
 #include "io.h"
 #include "peer.h"
 #include "known.h"
 #include "render.h"
+#include "sentinels.h"
 #include "settings.h"
 
 static const char *const touched[] = {
@@ -130,6 +137,7 @@ static void test_all_errors_reported(void **state)
     assert_true(has_msg(&d, "MASTER_HOST=\"bad host\": expected a host name"));
     assert_true(has_msg(&d, "REDIS_USER=\"9:x\""));
     settings_free(&s);
+    diag_free(&d);
 }
 
 static void test_alias_named_in_error(void **state)
@@ -143,6 +151,7 @@ static void test_alias_named_in_error(void **state)
     assert_int_equal(d.n, 1);
     assert_true(has_msg(&d, "redis_port=\"-1\""));
     settings_free(&s);
+    diag_free(&d);
 }
 
 static void test_line_breaks_refused(void **state)
@@ -160,6 +169,7 @@ static void test_line_breaks_refused(void **state)
     for (int i = 0; i < d.n; i++)
         assert_null(strstr(d.msg[i], "secret"));
     settings_free(&s);
+    diag_free(&d);
 }
 
 static void test_secret_file(void **state)
@@ -191,6 +201,7 @@ static void test_secret_file(void **state)
     s = load(&d);
     assert_true(has_msg(&d, "REDIS_PASSWORD_FILE=\"/nonexistent/pw\": cannot read"));
     settings_free(&s);
+    diag_free(&d);
     unlink(path);
 }
 
@@ -236,6 +247,7 @@ static void test_conf_file(void **state)
     assert_true(d.n >= 1);
     assert_true(has_msg(&d, "no_such_thing"));
     settings_free(&s);
+    diag_free(&d);
     unlink(path);
 }
 
@@ -303,6 +315,7 @@ static void test_render_lines(void **state)
     assert_int_equal(d.n, 2);
     assert_true(has_msg(&d, "t.conf:1: unknown placeholder {{NOPE}}"));
     settings_free(&s);
+    diag_free(&d);
 }
 
 
@@ -721,6 +734,242 @@ static void test_derive(void **state)
     settings_free(&s);
 }
 
+
+/* Regression (UBSan): without a password peer_ask copied 0 bytes from a
+ * NULL AUTH command (memcpy(buf, NULL, 0) is undefined; the ASan+UBSan
+ * build of the discovery helper died of it). A peer that listens and never
+ * answers: the call fails at the deadline, and the request was sent. */
+static void test_peer_no_password(void **state)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    int l = socket(AF_INET, SOCK_STREAM, 0), a;
+    struct peer_call c = {0};
+    char got[64] = {0};
+
+    (void)state;
+    assert_true(l >= 0);
+    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(l, 1), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &sl), 0);
+    strcpy(c.addr.host, "127.0.0.1");
+    c.addr.port = ntohs(sa.sin_port);
+    assert_int_equal(peer_cmd(&c, "PING"), 0);
+    assert_int_equal(peer_ask(&c, 1, clock_now() + 300), 0);
+    assert_non_null(c.err);
+    assert_non_null(strstr(c.err, "deadline"));
+    a = accept(l, NULL, NULL);
+    assert_true(a >= 0);
+    assert_true(read(a, got, sizeof got - 1) > 0);
+    assert_string_equal(got, "*1\r\n$4\r\nPING\r\n");
+    peer_reset(&c);
+    close(a);
+    close(l);
+}
+
+/* conf_text PATH TEXT: write a settings file. */
+static void conf_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    assert_true(fd >= 0);
+    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* Regression: libconfuse reads "\x00" (or "\0") in a quoted value as a NUL
+ * byte and keeps what precedes it, so REDIS_PASSWORD = "ab\x00cd" gave the
+ * password "ab". Such a value is refused by name, never shown. */
+static void test_conf_nul_escape(void **state)
+{
+    static const char *const bad[] = {
+        "REDIS_PASSWORD = \"ab\\x00cd\"\n", "redis_password = \"\\x0\"\n",
+        "REDIS_PASSWORD = \"ab\\0cd\"\n", "REDIS_PASSWORD = \"ab\\000\"\n",
+        "REDIS_PASSWORD = \"ab\\x001\"\n",
+        "# \"\\x00\" in a comment is fine\nmaster_host = \"h\"\n"
+        "REDIS_PASSWORD = \"line\\\ncont\\x00inued\"\n", NULL};
+    static const char *const good[] = {
+        "REDIS_PASSWORD = \"ab\\x41cd\"\n", "REDIS_PASSWORD = \"a\\\\x00b\"\n",
+        "REDIS_PASSWORD = 'a\\x00b'\n", "# \"\\x00\"\nREDIS_PASSWORD = \"abc\"\n",
+        "/* \"\\0\" */ REDIS_PASSWORD = \"ab\\101\"\n", NULL};
+    char path[] = "/tmp/redis-init-unit-XXXXXX";
+    int fd = mkstemp(path);
+
+    (void)state;
+    close(fd);
+    setenv("REDIS_INIT_CONF", path, 1);
+    for (int i = 0; bad[i]; i++) {
+        struct diag d = {0};
+        conf_text(path, bad[i]);
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 1);
+        assert_true(has_msg(&d, "the value holds a NUL byte"));
+        assert_true(has_msg(&d, ": REDIS_PASSWORD: "));
+        assert_false(has_msg(&d, "ab"));
+        assert_null(settings_get(&s, S_REDIS_PASSWORD));
+        diag_free(&d);
+        settings_free(&s);
+    }
+    {
+        struct diag d = {0};
+        conf_text(path, bad[5]);
+        struct settings s = load(&d);
+        assert_true(has_msg(&d, "line 4: REDIS_PASSWORD:"));
+        diag_free(&d);
+        settings_free(&s);
+    }
+    for (int i = 0; good[i]; i++) {
+        struct diag d = {0};
+        conf_text(path, good[i]);
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 0);
+        assert_non_null(settings_get(&s, S_REDIS_PASSWORD));
+        assert_true(strlen(settings_get(&s, S_REDIS_PASSWORD)) >= 3);
+        settings_free(&s);
+    }
+    unlink(path);
+    unsetenv("REDIS_INIT_CONF");
+}
+
+/* Regression: libconfuse replaces ${VAR} (quoted or not) by the
+ * environment's VAR, so MASTER_HOST = "${REDIS_PASSWORD}" put the password
+ * into a message ("MASTER_HOST="my secret": expected a host name"). */
+static void test_conf_env_subst(void **state)
+{
+    static const char *const bad[] = {
+        "master_host = \"${REDIS_PASSWORD}\"\n", "master_host = ${REDIS_PASSWORD}\n",
+        "# ok\nmaster_host = \"x${REDIS_PASSWORD:-y}\"\n", NULL};
+    char path[] = "/tmp/redis-init-unit-XXXXXX";
+    int fd = mkstemp(path);
+
+    (void)state;
+    close(fd);
+    setenv("REDIS_INIT_CONF", path, 1);
+    setenv("REDIS_PASSWORD", "my secret", 1);
+    for (int i = 0; bad[i]; i++) {
+        struct diag d = {0};
+        conf_text(path, bad[i]);
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 1);
+        assert_true(has_msg(&d, ": MASTER_HOST: \"${...}\" takes a value from the environment"));
+        assert_false(has_msg(&d, "my secret"));
+        assert_string_equal(settings_get(&s, S_MASTER_HOST), "redis-master");
+        diag_free(&d);
+        settings_free(&s);
+    }
+    /* Single-quoted, it is the text itself (and not a host name). */
+    {
+        struct diag d = {0};
+        conf_text(path, "master_host = '${REDIS_PASSWORD}'\n");
+        struct settings s = load(&d);
+        assert_int_equal(d.n, 1);
+        assert_true(has_msg(&d, "MASTER_HOST=\"${REDIS_PASSWORD}\""));
+        assert_false(has_msg(&d, "my secret"));
+        diag_free(&d);
+        settings_free(&s);
+    }
+    unlink(path);
+    unsetenv("REDIS_INIT_CONF");
+    unsetenv("REDIS_PASSWORD");
+}
+
+/* replies TEXT REPLY[]: parse RESP text as peer_ask does. */
+static int replies(const char *text, redisReply **out, int max)
+{
+    redisReader *r = peer_reader();
+    void *reply;
+    int n = 0;
+
+    assert_non_null(r);
+    assert_int_equal(redisReaderFeed(r, text, strlen(text)), REDIS_OK);
+    while (n < max && redisReaderGetReply(r, &reply) == REDIS_OK && reply)
+        out[n++] = reply;
+    redisReaderFree(r);
+    return n;
+}
+
+/* Regression: `health sentinel` printed the master a peer names as it
+ * came, so a hostile sentinel could write escape sequences or a second
+ * line into the health output. */
+static void test_health_escapes(void **state)
+{
+    redisReply *r[2];
+    struct peer_call c = {.ok = 1};
+    char *why = NULL;
+
+    (void)state;
+    assert_int_equal(replies("+PONG\r\n*2\r\n$8\r\nh\x1b[31m\nx\r\n$4\r\n6\"79\r\n",
+                             r, 2), 2);
+    c.reply[0] = r[0];
+    c.reply[1] = r[1];
+    assert_int_equal(health_judge(&c, 1, "26379", "mymaster", &why), 0);
+    assert_string_equal(why, "ok: master of mymaster is h\\x1b[31m\\x0ax:6\\x2279");
+    free(why);
+    freeReplyObject(r[0]);
+    freeReplyObject(r[1]);
+    /* An error text from the peer is escaped too. */
+    assert_int_equal(replies("-ERR bad\x07\r\n+x\r\n", r, 2), 2);
+    c.reply[0] = r[0];
+    c.reply[1] = r[1];
+    assert_int_equal(health_judge(&c, 0, "6379", "mymaster", &why), 1);
+    assert_string_equal(why, "PING failed on port 6379: ERR bad\\x07");
+    free(why);
+    freeReplyObject(r[0]);
+    freeReplyObject(r[1]);
+    /* A sentinel that answers PING but sends no second reply. */
+    c.reply[1] = NULL;
+    assert_int_equal(replies("+PONG\r\n", r, 1), 1);
+    c.reply[0] = r[0];
+    assert_int_equal(health_judge(&c, 1, "26379", "mymaster", &why), 1);
+    free(why);
+    freeReplyObject(r[0]);
+}
+
+/* The sentinel replies and INFO texts the fuzz targets start from. */
+static void test_parse_replies(void **state)
+{
+    redisReply *r[3];
+    struct sen_view v = {0};
+    struct peer_addr a[PEER_MAX];
+
+    (void)state;
+    assert_int_equal(replies("*2\r\n$8\r\n10.0.0.1\r\n$4\r\n6379\r\n"
+        "*4\r\n$5\r\nflags\r\n$13\r\nmaster,s_down\r\n$12\r\nconfig-epoch\r\n$1\r\n7\r\n"
+        "*1\r\n*2\r\n$17\r\nslave-repl-offset\r\n$2\r\n42\r\n", r, 3), 3);
+    assert_int_equal(sen_parse(&v, r[0], r[1], r[2]), 0);
+    assert_string_equal(v.master.host, "10.0.0.1");
+    assert_int_equal(v.master.port, 6379);
+    assert_int_equal(v.config_epoch, 7);
+    assert_true(v.master_down);
+    assert_int_equal(v.replicas_offset, 42);
+    sen_free(&v, 1);
+    for (int i = 0; i < 3; i++)
+        freeReplyObject(r[i]);
+    /* A port that is not one, a nil, an integer: refused, never a crash. */
+    memset(&v, 0, sizeof v);
+    assert_int_equal(replies("*2\r\n$1\r\nh\r\n$5\r\n65536\r\n", r, 1), 1);
+    assert_int_equal(sen_parse(&v, r[0], NULL, NULL), -1);
+    assert_false(v.ok);
+    sen_free(&v, 1);
+    freeReplyObject(r[0]);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(sen_parse(&v, NULL, NULL, NULL), -1);
+    sen_free(&v, 1);
+    /* handover: only online replicas with an address and a port. */
+    assert_int_equal(handover_replicas(
+        "slave0:ip=10.0.0.2,port=6379,state=online,offset=1,lag=0\r\n"
+        "slave1:ip=10.0.0.3,port=6379,state=wait_bgsave,offset=0,lag=0\r\n"
+        "slave2:ip=bad host,port=6379,state=online,offset=1,lag=0\r\n"
+        "slave3:ip=::1,port=70000,state=online,offset=1,lag=0\r\n"
+        "slave4:ip=::1,port=6380,state=online,offset=1,lag=0\r\n",
+        a, PEER_MAX), 2);
+    assert_string_equal(a[0].host, "10.0.0.2");
+    assert_string_equal(a[1].host, "::1");
+    assert_int_equal(a[1].port, 6380);
+    assert_int_equal(handover_replicas(NULL, a, PEER_MAX), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +991,11 @@ int main(void)
         cmocka_unit_test_setup(test_limits, clean_env),
         cmocka_unit_test_setup(test_renames, clean_env),
         cmocka_unit_test_setup(test_file_limits, clean_env),
+        cmocka_unit_test_setup(test_conf_nul_escape, clean_env),
+        cmocka_unit_test_setup(test_conf_env_subst, clean_env),
+        cmocka_unit_test_setup(test_health_escapes, clean_env),
+        cmocka_unit_test_setup(test_parse_replies, clean_env),
+        cmocka_unit_test_setup(test_peer_no_password, clean_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
