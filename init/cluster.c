@@ -383,25 +383,28 @@ static int settled(struct cl *c)
 
 /* ---- creation ---- */
 
-/* Until every address answers and there are enough of them. */
+/* Until every address answers and there are enough of them; the last
+ * round's answers are kept for the message. */
 static int wait_nodes(struct cl *c, int quiet)
 {
-    int need;
+    int need, answered;
+    char silent[2048];
 
     for (;;) {
         resolve(c);
         need = nodes_needed(c);
-        if (ask_all(c) == c->n && c->n >= need && !c->unresolved[0])
+        answered = ask_all(c);
+        if (answered == c->n && c->n >= need && !c->unresolved[0])
             return 0;
-        if (!clock_left(c->deadline) || quiet)
+        if (quiet || clock_left(c->deadline) <= POLL_MS * 5)
             break;
         clock_sleep(POLL_MS * 5, c->deadline);
     }
     if (!quiet) {
-        char silent[2048];
         list_silent(c, silent, sizeof silent);
-        c->log("cluster-create: %d of %d nodes answered within CLUSTER_WAIT=%s s%s%s%s%s",
-               ask_all(c), need, settings_get(c->s, S_CLUSTER_WAIT),
+        c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
+               "%d needed (CLUSTER_SIZE)%s%s%s%s", answered,
+               settings_get(c->s, S_CLUSTER_WAIT), need,
                *silent ? "; not answering: " : "", silent,
                c->unresolved[0] ? "; not resolving: " : "", c->unresolved);
     }

@@ -10,15 +10,23 @@ import sys
 import time
 
 from redis.cluster import ClusterNode, RedisCluster
+from redis.exceptions import RedisClusterException
 
 out = sys.argv[1]
 nodes = []
 for hp in sys.argv[2:]:
     host, _, port = hp.partition(":")
     nodes.append(ClusterNode(host, int(port or 6379)))
-rc = RedisCluster(startup_nodes=nodes, password=os.environ.get("REDIS_PASSWORD") or None,
-                  socket_timeout=0.5, socket_connect_timeout=0.5,
-                  cluster_error_retry_attempts=2)
+
+
+def client():
+    return RedisCluster(startup_nodes=nodes,
+                        password=os.environ.get("REDIS_PASSWORD") or None,
+                        socket_timeout=0.5, socket_connect_timeout=0.5,
+                        cluster_error_retry_attempts=2)
+
+
+rc = client()
 n = acked = failed = 0
 last = None
 longest = 0.0
@@ -31,6 +39,12 @@ with open(os.path.join(out, "acked"), "a", buffering=1) as log:
         except Exception as e:  # not acknowledged: try the next one
             failed += 1
             errors.write("%.3f %d %s %s\n" % (time.time(), n, type(e).__name__, e))
+            if isinstance(e, RedisClusterException):
+                # redis-py 4.3 cannot refresh its map once its first startup
+                # node is gone ("cannot pickle '_thread.lock' object",
+                # redis/redis-py#2354): a new client, first node rotated.
+                nodes = nodes[1:] + nodes[:1]
+                rc = client()
             time.sleep(0.02)
             continue
         now = time.monotonic()
