@@ -715,6 +715,38 @@ static void remeet(struct cl *c, const struct node *local)
     }
 }
 
+/* A replica whose master moved keeps replicating from the old address
+ * when it learned the new one from gossip (Redis 7.0 updates the map
+ * there, not the replication link): CLUSTER REPLICATE of the same master
+ * points the link at the address in the map. */
+static void relink(struct cl *c, const struct node *local)
+{
+    struct peer_call k = {0};
+    struct nline me, m;
+    char host[PEER_HOST_MAX + 1];
+    const char *info;
+    long long port;
+
+    if (myself(local->view, &me) < 0 || me.master ||
+        find_node(local->view, me.master_id, &m) < 0 || !*m.host)
+        return;
+    peer_cmd(&k, "INFO replication");
+    if (one(c, &k, &local->addr, ASK_MS) == 0 &&
+        (info = peer_str(k.reply[0])) &&
+        strstr(info, "master_link_status:down") &&
+        peer_info(info, "master_host", host, sizeof host) == 0 &&
+        (port = peer_info_num(info, "master_port")) > 0 &&
+        (strcmp(host, m.host) || port != m.port)) {
+        peer_reset(&k);
+        peer_cmd(&k, "CLUSTER REPLICATE %s", m.id);
+        if (one(c, &k, &local->addr, ASK_MS) == 0)
+            c->log("cluster: replicating from %s:%lld, but the map has the "
+                   "master %.8s at %s:%d: link moved there", host, port, m.id,
+                   m.host, m.port);
+    }
+    peer_reset(&k);
+}
+
 /* One look of the keeper. */
 static void keep_once(struct cl *c)
 {
@@ -731,8 +763,10 @@ static void keep_once(struct cl *c)
     }
     if (self < 0 || !c->node[self].ok)
         return;                 /* Redis is not up yet, or not in the list */
-    if (!fresh(&c->node[self]))
+    if (!fresh(&c->node[self])) {
         remeet(c, &c->node[self]);
+        relink(c, &c->node[self]);
+    }
     /* The creator: the first address of all that resolve now. */
     creator = self == 0;
     if (!creator || strcmp(settings_get(c->s, S_CLUSTER_CREATE), "yes") ||

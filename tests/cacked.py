@@ -9,6 +9,7 @@ import sys
 from redis.cluster import ClusterNode, RedisCluster
 
 out = sys.argv[1]
+prefix = os.path.basename(os.path.normpath(out))
 args = sys.argv[2:]
 after = None
 if "--after" in args:
@@ -26,7 +27,7 @@ with open(os.path.join(out, "acked")) as f:
 missing = late = 0
 for i in range(0, len(acked), 500):
     chunk = acked[i:i + 500]
-    values = rc.mget_nonatomic(["w:" + n for n, _ in chunk])
+    values = rc.mget_nonatomic(["%s:%s" % (prefix, n) for n, _ in chunk])
     for (n, t), v in zip(chunk, values):
         if v is None:
             missing += 1

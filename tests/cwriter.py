@@ -1,6 +1,7 @@
 """Writes numbered keys (spread over every slot) through a Redis Cluster
 client that follows MOVED, and records which writes were acknowledged, as
-writer.py does for Sentinel. Runs until OUT_DIR/STOP exists. Usage:
+writer.py does for Sentinel. Keys are named after OUT_DIR's last component (DIR:N). Runs until
+OUT_DIR/STOP exists. Usage:
 cwriter.py OUT_DIR HOST[:PORT]... (password in REDIS_PASSWORD).
 OUT_DIR/acked gets "N TIME" per acknowledged write; OUT_DIR/summary gets
 "acked=N failed=N longest_gap_ms=N" when it stops; OUT_DIR/errors a line
@@ -13,6 +14,7 @@ from redis.cluster import ClusterNode, RedisCluster
 from redis.exceptions import RedisClusterException
 
 out = sys.argv[1]
+prefix = os.path.basename(os.path.normpath(out))  # keys PREFIX:N
 nodes = []
 for hp in sys.argv[2:]:
     host, _, port = hp.partition(":")
@@ -35,7 +37,7 @@ with open(os.path.join(out, "acked"), "a", buffering=1) as log:
     while not os.path.exists(os.path.join(out, "STOP")):
         n += 1
         try:
-            rc.set("w:%d" % n, n)
+            rc.set("%s:%d" % (prefix, n), n)
         except Exception as e:  # not acknowledged: try the next one
             failed += 1
             errors.write("%.3f %d %s %s\n" % (time.time(), n, type(e).__name__, e))
@@ -44,7 +46,10 @@ with open(os.path.join(out, "acked"), "a", buffering=1) as log:
                 # node is gone ("cannot pickle '_thread.lock' object",
                 # redis/redis-py#2354): a new client, first node rotated.
                 nodes = nodes[1:] + nodes[:1]
-                rc = client()
+                try:
+                    rc = client()
+                except Exception:   # no node answers now: next time
+                    pass
             time.sleep(0.02)
             continue
         now = time.monotonic()

@@ -28,6 +28,23 @@ out=$(env REDIS_PASSWORD=secret-value RENAME_COMMANDS=CLUSTER:x CLUSTER_HOSTS=a 
 check "CLUSTER renamed on a cluster node: exit 78 (got $rc)" test "$rc" = 78
 check "... the secret not shown" lacks secret-value "$out"
 
+# ---- the compose file: one service, scaled to six, that creates itself ----
+C=$ROOT/compose/cluster/docker-compose.yml
+if command -v docker-compose >/dev/null; then
+    check "compose/cluster: docker-compose.yml parses" \
+        env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C" config -q
+else
+    skip "compose/cluster: no docker-compose here to parse it"
+fi
+check "compose/cluster: one cluster service that finds and creates itself" $PY - "$C" <<'PYEOF'
+import sys, yaml
+s = yaml.safe_load(open(sys.argv[1]))["services"]["node"]
+e = s["environment"]
+assert s["command"] == "cluster" and e["CLUSTER_HOSTS"] == "node"
+assert e["CLUSTER_CREATE"] == "yes" and "REDIS_PASSWORD_FILE" in e
+assert "container_name" not in s and "ports" not in s
+PYEOF
+
 # ---- six hosts, one name for all of them ----
 net_init
 for i in 1 2 3 4 5 6 7 8; do host_add $i; done
@@ -59,6 +76,10 @@ agreed() {
         raw=$(node $i cluster nodes 2>/dev/null | tr -d '\r')
         [ "$(grep -c ' connected' <<<"$raw")" = "$want" ] || return 1
         ! grep -qE ' [a-z,]*fail' <<<"$raw" || return 1
+        # Each node at the address its host has now (a restarted node
+        # reports ok from its old nodes.conf before it reaches anyone).
+        [ "$(awk '{split($2, a, ":"); print a[1]}' <<<"$raw" | sort -u)" = "$(here)" ] ||
+            return 1
         v=$(view $i)
         [ -z "$first" ] || [ "$v" = "$first" ] || return 1
         first=$v
@@ -66,6 +87,8 @@ agreed() {
     [ "$(awk '$2 == "master" && NF > 4' <<<"$first" | wc -l)" = 3 ] &&
         [ "$(awk '$2 == "slave"' <<<"$first" | wc -l)" = $((want - 3)) ]
 }
+# here: the addresses of the running nodes' hosts, sorted.
+here() { local i; for i in $RUNNING; do ip_of $i; echo; done | grep . | sort -u; }
 role_of() { node "$1" role 2>/dev/null | head -1; }
 # host_of ID: the host number of node ID (by its own CLUSTER MYID).
 host_of() { local i; for i in "${!ID[@]}"; do [ "${ID[$i]}" = "$1" ] && echo $i; done; }
@@ -89,6 +112,8 @@ writer_start() {  # DIR
 writer_stop() {
     touch "$1/STOP"; wait "$WRITER"
     cp "$1/errors" "$T/$(basename "$1")-errors.log"      # shown on a failure
+    check "$(basename "$1"): one writer, every write it counted is logged" \
+        test "$(sed -n 's/^acked=\([0-9]*\) .*/\1/p' "$1/summary")" = "$(wc -l < "$1/acked")"
 }
 # acked_after DIR T N: at least N writes of DIR acknowledged after time T.
 acked_after() { [ "$(awk -v t="$2" '$2 > t' "$1/acked" 2>/dev/null | wc -l)" -ge "$3" ]; }
@@ -116,9 +141,10 @@ for i in 1 2 3 4 5 6; do
         test "$(host_of "$m")" != "$i"
 done
 health_all() {
-    local i
+    local i out
     for i in $RUNNING; do
-        on $i env REDIS_PASSWORD="$REDISCLI_AUTH" "$RI" health cluster >/dev/null || return 1
+        out=$(on $i env REDIS_PASSWORD="$REDISCLI_AUTH" "$RI" health cluster) ||
+            { echo "host $i: $out" > "$T/health-last.log"; return 1; }
     done
 }
 check "redis-init health: ok on every node" health_all
@@ -233,9 +259,11 @@ check "all stopped at once: every node exits 0 ($codes)" test "$codes" = 000000
 for i in 1 2 3 4 5 6; do readdress $i $((20 + i)); done
 t0=$(now_ms)
 for i in 1 2 3 4 5 6; do start_node $i; done
-check "restarted at new addresses: the cluster is whole again" wait_until 90 agreed
+whole() { agreed && health_all; }
+check "restarted at new addresses: the cluster is whole again, every replica linked" \
+    wait_until 90 whole
 RESTART_MS=$(( $(now_ms) - t0 ))
-echo "# figure: full restart at new addresses to cluster_state:ok everywhere: $RESTART_MS ms"
+echo "# figure: full restart at new addresses to cluster_state:ok and every replica linked: $RESTART_MS ms"
 ids_same() { local i; for i in 1 2 3 4 5 6; do [ "$(node $i cluster myid)" = "${ID[$i]}" ] || return 1; done; }
 check "... every node kept its id" ids_same
 check "... the map has only the new addresses" \
