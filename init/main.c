@@ -1,7 +1,8 @@
 /* redis-init: PID 1 of a Redis container. Reads the role and settings,
- * asks the sentinels who the master is, renders redis.conf or
- * sentinel.conf, starts Redis as an unprivileged user, and supervises it;
- * on SIGTERM a master hands mastership over before Redis stops. */
+ * asks the sentinels who the master is, renders redis.conf, sentinel.conf
+ * or cluster.conf, starts Redis as an unprivileged user, and supervises it;
+ * on SIGTERM a master hands mastership (or its slots) over before Redis
+ * stops. */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "discover.h"
 #include "watch.h"
 #include "handover.h"
@@ -37,8 +39,8 @@
 #define EXIT_CONFIG      78
 #define EXIT_STOPPED     (128 + SIGTERM)
 
-enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_RESET, MODE_COMMAND,
-            MODE_HELP, MODE_VARIABLES, MODE_VERSION };
+enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_RESET, MODE_CREATE,
+            MODE_COMMAND, MODE_HELP, MODE_VARIABLES, MODE_VERSION };
 
 struct cmdline {
     enum mode mode;
@@ -68,10 +70,11 @@ static void logmsg(const char *fmt, ...)
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: redis-init [master|slave|replica|sentinel] [[--] redis options]\n"
+        "usage: redis-init [master|slave|replica|sentinel|cluster] [[--] redis options]\n"
         "       redis-init render [ROLE]    print the config it would write\n"
         "       redis-init health [ROLE]    exit 0 when the local instance is usable\n"
         "       redis-init sentinel-reset   make every sentinel forget peers that are gone\n"
+        "       redis-init cluster-create   form the cluster of CLUSTER_HOSTS (or say it is)\n"
         "       redis-init COMMAND [ARG]... run any command, supervised\n"
         "       redis-init --help | --variables | --version\n"
         "\nThe role comes from the first argument, else from REDIS_ROLE.\n"
@@ -82,7 +85,8 @@ static void usage(FILE *f)
             "resolved, 71 system failure, 73 cannot write the config,\n75 "
             "named master without data and no replica promoted, 78 invalid "
             "settings,\n143 stopped before Redis started; health: 0 usable, "
-            "1 not.\n");
+            "1 not;\ncluster-create: 0 formed, 65 refused, 69 nodes did not "
+            "answer, 75 not formed in time.\n");
 }
 
 static void parse_args(int argc, char **argv, struct cmdline *cl)
@@ -100,6 +104,8 @@ static void parse_args(int argc, char **argv, struct cmdline *cl)
         cl->mode = MODE_VERSION;
     else if (!strcmp(a, "sentinel-reset"))
         cl->mode = MODE_RESET;
+    else if (!strcmp(a, "cluster-create"))
+        cl->mode = MODE_CREATE;
     else if (!strcmp(a, "render") || !strcmp(a, "health")) {
         cl->mode = a[0] == 'r' ? MODE_RENDER : MODE_HEALTH;
         cl->role_word = argc > 2 ? argv[2] : NULL;
@@ -165,19 +171,21 @@ static enum role pick_role(const struct cmdline *cl, const struct settings *s,
         r = pid1_role();
     if (r == ROLE_NONE && cl->role_word) {
         char *shown = diag_escape(w, strlen(w));
-        diag_add(d, "role \"%s\": expected master, slave, replica or sentinel",
+        diag_add(d, "role \"%s\": expected master, slave, replica, sentinel "
+                 "or cluster",
                  shown ? shown : "?");
         free(shown);
     } else if (r == ROLE_NONE && !w) {
         diag_add(d, "no role: name one as the first argument or in REDIS_ROLE "
-                 "(master, slave, replica, sentinel)");
+                 "(master, slave, replica, sentinel, cluster)");
     }
     return r;
 }
 
 static const char *conf_name(enum role r)
 {
-    return r == ROLE_SENTINEL ? "sentinel.conf" : "redis.conf";
+    return r == ROLE_SENTINEL ? "sentinel.conf" : r == ROLE_CLUSTER
+        ? "cluster.conf" : "redis.conf";
 }
 
 /* Render the role's template; NULL (d filled) on error. */
@@ -322,6 +330,8 @@ static int handover_main(void *arg, int fd)
     struct stop_ctx *c = arg;
 
     close(fd);
+    if (c->s->role == ROLE_CLUSTER)
+        return cluster_handover(c->s, c->deadline, logmsg);
     return handover(c->s, c->deadline, logmsg);
 }
 
@@ -336,8 +346,12 @@ static pid_t on_stop(void *arg, msec deadline)
 
 static int watch_main(void *arg, int fd)
 {
+    const struct settings *s = arg;
+
     close(fd);
-    return watch_run(arg, logmsg);
+    if (s->role == ROLE_CLUSTER)
+        return cluster_keep(s, logmsg);
+    return watch_run(s, logmsg);
 }
 
 static pid_t start_watch(void *arg)
@@ -442,6 +456,13 @@ int main(int argc, char **argv)
             return fail(&d, EXIT_CONFIG);
         return sentinel_reset(&s, logmsg);
     }
+    if (cl.mode == MODE_CREATE) {       /* by hand, or a one-shot service */
+        cluster_check(&s, 1, &d);
+        if (d.n)
+            return fail(&d, EXIT_CONFIG);
+        return cluster_create(&s, clock_now() +
+                              settings_num(&s, S_CLUSTER_WAIT) * 1000LL, logmsg);
+    }
     if (cl.mode == MODE_COMMAND) {      /* any other command, supervised */
         if (d.n)
             return fail(&d, EXIT_CONFIG);
@@ -461,11 +482,14 @@ int main(int argc, char **argv)
         char *why = NULL;
         if (d.n)
             return fail(&d, s.role ? EXIT_CONFIG : EXIT_USAGE);
-        rc = health(&s, s.role, &why);
+        rc = s.role == ROLE_CLUSTER ? cluster_health(&s, &why)
+                                    : health(&s, s.role, &why);
         printf("%s\n", why ? why : "out of memory");
         free(why);
         return rc;
     }
+    if (s.role == ROLE_CLUSTER)
+        cluster_check(&s, 0, &d);
     if (s.role != ROLE_NONE)
         free(render_role(&s, 1, &d));   /* the template, checked now */
     if (getuid() == 0 && settings_get(&s, S_REDIS_USER))
@@ -483,10 +507,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    /* 3. Ask who the master is; a stop signal meanwhile ends it here. */
+    /* 3. Ask who the master is; a stop signal meanwhile ends it here. A
+     *    cluster node knows from its nodes.conf. */
     if (sup_init(&sup, &d) < 0)
         return fail(&d, EXIT_OSERR);
-    if ((rc = ask_sentinels(&sup, &s)))
+    if (s.role != ROLE_CLUSTER && (rc = ask_sentinels(&sup, &s)))
         return rc;
 
     /* 4. Render the config, write it where Redis can rewrite it, give the
@@ -511,7 +536,8 @@ int main(int argc, char **argv)
     }
 
     /* 5. Run Redis under supervision until it exits; a master hands over
-     *    on SIGTERM. */
+     *    on SIGTERM; a cluster node's keeper meets its peers again and
+     *    creates the cluster (CLUSTER_CREATE). */
     logmsg("starting %s as %s on port %s", s.role == ROLE_SENTINEL ?
            "redis-sentinel" : "redis-server", settings_role_name(s.role),
            settings_get(&s, s.role == ROLE_SENTINEL ? S_SENTINEL_PORT
@@ -520,6 +546,12 @@ int main(int argc, char **argv)
         sup.on_stop = on_stop;
         sup.ctx = &stop;
         if (watch_wanted(&s))
+            sup.watch = start_watch;
+    }
+    if (s.role == ROLE_CLUSTER) {
+        sup.on_stop = on_stop;
+        sup.ctx = &stop;
+        if (settings_get(&s, S_CLUSTER_HOSTS))
             sup.watch = start_watch;
     }
     char **rargv = redis_argv(s.role, conf, cl.extra, cl.nextra);

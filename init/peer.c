@@ -101,8 +101,11 @@ int peer_parse_list(const char *list, int defport, struct peer_addr *out,
 {
     int n = 0;
 
+    /* Items are separated by a comma or spaces (Bitnami's REDIS_NODES is
+     * space-separated); an empty item is an error. */
+    list += strspn(list, " ");
     for (;;) {
-        size_t len = strcspn(list, ",");
+        size_t len = strcspn(list, ", ");
         *bad = n;
         if (n == max) {
             *why = "at most 64 addresses";
@@ -111,9 +114,11 @@ int peer_parse_list(const char *list, int defport, struct peer_addr *out,
         if (peer_parse(list, len, defport, &out[n], why) < 0)
             return -1;
         n++;
-        if (!list[len])
+        list += len + strspn(list + len, " ");
+        if (!*list)
             return n;
-        list += len + 1;
+        if (*list == ',')
+            list += 1 + strspn(list + 1, " ");
     }
 }
 

@@ -17,32 +17,34 @@
 #define SV ROLE_SERVER
 #define SN ROLE_SENTINEL
 #define AL ROLE_ANY
+#define HA (ROLE_MASTER | ROLE_SLAVE | ROLE_SENTINEL)   /* the Sentinel setup */
+#define CL ROLE_CLUSTER
 #define Q S_QUOTE
 #define D S_DERIVED
 
 const struct setting settings_table[S_COUNT] = {
     [S_ROLE] = {"REDIS_ROLE", {"REDIS_REPLICATION_MODE"}, K_WORD, NULL, 0, 0,
-        "master|slave|replica|sentinel", AL, 0,
+        "master|slave|replica|sentinel|cluster", AL, 0,
         "role when no argument names one"},
     [S_REDIS_PORT] = {"REDIS_PORT", {"redis_port", "REDIS_PORT_NUMBER"}, K_PORT,
         "6379", 1, 65535, NULL, SV, 0, "port of redis-server"},
     [S_SENTINEL_PORT] = {"SENTINEL_PORT", {"sentinel_port",
-        "REDIS_SENTINEL_PORT_NUMBER"}, K_PORT, "26379", 1, 65535, NULL, AL, 0,
+        "REDIS_SENTINEL_PORT_NUMBER"}, K_PORT, "26379", 1, 65535, NULL, HA, 0,
         "port of redis-sentinel (and default port of SENTINEL_HOSTS)"},
     [S_MASTER_HOST] = {"MASTER_HOST", {"REDIS_MASTER_HOST"}, K_HOST,
-        "redis-master", 0, 0, NULL, AL, Q,
+        "redis-master", 0, 0, NULL, HA, Q,
         "where a slave and a sentinel find the master"},
     [S_MASTER_PORT] = {"MASTER_PORT", {"master_port", "REDIS_MASTER_PORT_NUMBER"},
-        K_PORT, "6379", 1, 65535, NULL, AL, 0, "the master's port"},
+        K_PORT, "6379", 1, 65535, NULL, HA, 0, "the master's port"},
     [S_MASTER_NAME] = {"MASTER_NAME", {"REDIS_MASTER_SET"}, K_NAME, "mymaster",
-        0, 0, NULL, AL, Q, "the name sentinels monitor"},
+        0, 0, NULL, HA, Q, "the name sentinels monitor"},
     [S_SENTINEL_HOSTS] = {"SENTINEL_HOSTS", {0}, K_HOSTS, "sentinel", 0, 0, NULL,
-        AL, 0, "sentinels to ask for the master: host[:port],..."},
+        HA, 0, "sentinels to ask for the master: host[:port],..."},
     [S_SENTINEL_QUORUM] = {"SENTINEL_QUORUM", {"REDIS_SENTINEL_QUORUM"}, K_UINT,
         "2", 1, 1000, NULL, SN, 0, "sentinels that must agree the master is down"},
     [S_SENTINEL_DOWN_AFTER] = {"SENTINEL_DOWN_AFTER",
         {"REDIS_SENTINEL_DOWN_AFTER_MILLISECONDS"}, K_UINT, "5000", 100,
-        86400000, NULL, AL, 0, "down-after-milliseconds; a master's fence "
+        86400000, NULL, HA, 0, "down-after-milliseconds; a master's fence "
         "acts after half of it"},
     [S_SENTINEL_FAILOVER] = {"SENTINEL_FAILOVER",
         {"REDIS_SENTINEL_FAILOVER_TIMEOUT"}, K_UINT, "10000", 1, 86400000,
@@ -50,19 +52,23 @@ const struct setting settings_table[S_COUNT] = {
     [S_SENTINEL_PARALLEL_SYNCS] = {"SENTINEL_PARALLEL_SYNCS", {0}, K_UINT, "1", 1,
         1000, NULL, SN, 0, "replicas resyncing at once after a failover"},
     [S_REDIS_PASSWORD] = {"REDIS_PASSWORD", {0}, K_SECRET, NULL, 0, 0, NULL, AL,
-        Q | S_HIDE, "requirepass, masterauth, sentinel auth-pass"},
+        Q | S_HIDE, "requirepass, masterauth, sentinel auth-pass; the password redis-init uses"},
     [S_SENTINEL_PASSWORD] = {"SENTINEL_PASSWORD", {"REDIS_SENTINEL_PASSWORD"},
-        K_SECRET, NULL, 0, 0, NULL, AL, Q | S_HIDE,
+        K_SECRET, NULL, 0, 0, NULL, HA, Q | S_HIDE,
         "the sentinels' own requirepass; default REDIS_PASSWORD"},
     [S_ANNOUNCE_IP] = {"ANNOUNCE_IP", {"REDIS_SENTINEL_ANNOUNCE_IP",
-        "REDIS_REPLICA_IP"}, K_HOST, NULL, 0, 0, NULL, AL, Q,
-        "replica-announce-ip / sentinel announce-ip"},
+        "REDIS_REPLICA_IP", "REDIS_CLUSTER_ANNOUNCE_IP"}, K_HOST, NULL, 0, 0,
+        NULL, AL, Q, "replica-announce-ip / sentinel announce-ip / "
+        "cluster-announce-ip"},
     [S_ANNOUNCE_PORT] = {"ANNOUNCE_PORT", {"REDIS_SENTINEL_ANNOUNCE_PORT",
-        "REDIS_REPLICA_PORT"}, K_PORT, NULL, 1, 65535, NULL, AL, 0,
-        "replica-announce-port / sentinel announce-port"},
-    [S_ANNOUNCE_HOSTNAME] = {"ANNOUNCE_HOSTNAME", {0}, K_HOST, NULL, 0, 0,
+        "REDIS_REPLICA_PORT", "REDIS_CLUSTER_ANNOUNCE_PORT"}, K_PORT, NULL, 1,
+        65535, NULL, AL, 0, "replica-announce-port / sentinel announce-port / "
+        "cluster-announce-port"},
+    [S_ANNOUNCE_HOSTNAME] = {"ANNOUNCE_HOSTNAME",
+        {"REDIS_CLUSTER_ANNOUNCE_HOSTNAME"}, K_HOST, NULL, 0, 0,
         NULL, AL, Q, "a stable DNS name to announce instead of an address "
-        "(Kubernetes: the pod's name under its headless service)"},
+        "(Kubernetes: the pod's name under its headless service); a cluster "
+        "node announces it and prefers it as its endpoint"},
     [S_DATA_DIR] = {"REDIS_DATA_DIR", {0}, K_PATH, "/data", 0, 0, NULL, AL, Q,
         "data and the rendered, writable configs"},
     [S_APPENDONLY] = {"REDIS_APPENDONLY", {"REDIS_AOF_ENABLED"}, K_WORD, "yes",
@@ -71,7 +77,8 @@ const struct setting settings_table[S_COUNT] = {
         1000, NULL, SV, 0, "min-replicas-to-write (0: off)"},
     [S_MIN_REPLICAS_MAX_LAG] = {"MIN_REPLICAS_MAX_LAG", {0}, K_UINT, "10", 1,
         3600, NULL, SV, 0, "min-replicas-max-lag, s"},
-    [S_FENCE] = {"FENCE", {0}, K_WORD, "yes", 0, 0, "yes|no", SV, 0,
+    [S_FENCE] = {"FENCE", {0}, K_WORD, "yes", 0, 0, "yes|no",
+        ROLE_MASTER | ROLE_SLAVE, 0,
         "a master cut off from most sentinels refuses writes (see Fencing)"},
     [S_REDIS_HOSTS] = {"REDIS_HOSTS", {0}, K_HOSTS, NULL, 0, 0, NULL, SV, 0,
         "every Redis instance of this master, host[:port],... (a name may "
@@ -81,16 +88,36 @@ const struct setting settings_table[S_COUNT] = {
         "user Redis runs as when started as root: name or uid:gid"},
     [S_STOP_TIMEOUT] = {"STOP_TIMEOUT", {0}, K_UINT, "8", 1, 3600, NULL, AL, 0,
         "seconds from SIGTERM to SIGKILL of the child"},
-    [S_START_WAIT] = {"START_WAIT", {0}, K_UINT, "5", 0, 3600, NULL, AL, 0,
+    [S_START_WAIT] = {"START_WAIT", {0}, K_UINT, "5", 0, 3600, NULL, HA, 0,
         "seconds to wait for a sentinel's answer at start"},
     [S_RESOLVE_WAIT] = {"RESOLVE_WAIT", {0}, K_UINT, "60", 0, 3600, NULL, SN, 0,
         "seconds a sentinel waits for MASTER_HOST to resolve"},
     [S_TEMPLATE_DIR] = {"TEMPLATE_DIR", {0}, K_PATH, TEMPLATE_DIR_DEFAULT, 0, 0,
-        NULL, AL, 0, "where redis.conf and sentinel.conf templates are"},
+        NULL, AL, 0, "where the redis.conf, sentinel.conf and cluster.conf "
+        "templates are"},
 
     [S_RENAME_COMMANDS] = {"RENAME_COMMANDS", {0}, K_RENAMES, NULL, 0, 0, NULL,
         AL, S_HIDE, "commands to disable (FLUSHALL) or rename "
         "(CONFIG:a-secret-name), comma-separated; the sentinels learn the new names"},
+
+    [S_ANNOUNCE_BUS_PORT] = {"ANNOUNCE_BUS_PORT",
+        {"REDIS_CLUSTER_ANNOUNCE_BUS_PORT"}, K_PORT, NULL, 1, 65535, NULL, CL,
+        0, "cluster-announce-bus-port; default REDIS_PORT + 10000"},
+    [S_CLUSTER_NODE_TIMEOUT] = {"CLUSTER_NODE_TIMEOUT", {0}, K_UINT, "5000",
+        100, 86400000, NULL, CL, 0, "cluster-node-timeout, ms"},
+    [S_CLUSTER_HOSTS] = {"CLUSTER_HOSTS", {"REDIS_NODES"}, K_HOSTS, NULL, 0,
+        0, NULL, CL, 0, "every node of the cluster: host[:port],... (or "
+        "spaces), or one name that resolves to all of them"},
+    [S_CLUSTER_REPLICAS] = {"CLUSTER_REPLICAS", {"REDIS_CLUSTER_REPLICAS"},
+        K_UINT, "1", 0, 16, NULL, CL, 0, "replicas per master at creation"},
+    [S_CLUSTER_SIZE] = {"CLUSTER_SIZE", {0}, K_UINT, "0", 0, 64, NULL, CL,
+        0, "nodes that must answer before creation; 0: the entries of "
+        "CLUSTER_HOSTS, at least 3 x (1 + CLUSTER_REPLICAS)"},
+    [S_CLUSTER_CREATE] = {"CLUSTER_CREATE", {0}, K_WORD, "no", 0, 0,
+        "yes|no", CL, 0, "yes: the node whose address sorts first creates "
+        "the cluster once CLUSTER_SIZE nodes answer (see Redis Cluster)"},
+    [S_CLUSTER_WAIT] = {"CLUSTER_WAIT", {0}, K_UINT, "60", 1, 3600, NULL, CL,
+        0, "seconds cluster-create may take, waiting for the nodes included"},
 
     [S_PROTECTED_MODE] = {"PROTECTED_MODE", {0}, K_WORD, NULL, 0, 0, "yes|no",
         SV, D, NULL},
@@ -122,11 +149,16 @@ const struct setting settings_table[S_COUNT] = {
         NULL, SV, D | S_HIDE | S_LINES, NULL},
     [S_SENTINEL_RENAMES] = {"SENTINEL_RENAMES", {0}, K_RENAMES, NULL, 0, 0,
         NULL, SN, D | S_HIDE | S_LINES, NULL},
+    [S_CLUSTER_BUS_PORT] = {"CLUSTER_BUS_PORT", {0}, K_PORT, NULL, 1, 65535,
+        NULL, CL, D, NULL},
+    [S_CLUSTER_ENDPOINT_TYPE] = {"CLUSTER_ENDPOINT_TYPE", {0}, K_WORD, NULL,
+        0, 0, "ip|hostname", CL, D, NULL},
 };
 
-static const char *const role_words[] = {"master", "slave", "replica", "sentinel"};
+static const char *const role_words[] = {"master", "slave", "replica", "sentinel",
+                                         "cluster"};
 static const enum role role_values[] = {ROLE_MASTER, ROLE_SLAVE, ROLE_SLAVE,
-                                        ROLE_SENTINEL};
+                                        ROLE_SENTINEL, ROLE_CLUSTER};
 
 enum role settings_role(const char *word)
 {
@@ -139,7 +171,8 @@ enum role settings_role(const char *word)
 const char *settings_role_name(enum role r)
 {
     return r == ROLE_MASTER ? "master" : r == ROLE_SLAVE ? "slave"
-         : r == ROLE_SENTINEL ? "sentinel" : "none";
+         : r == ROLE_SENTINEL ? "sentinel" : r == ROLE_CLUSTER ? "cluster"
+         : "none";
 }
 
 int settings_lookup(const char *name, size_t len)
@@ -874,14 +907,35 @@ void settings_derive(struct settings *s)
     settings_set(s, S_RESOLVE_HOSTNAMES,
                  is_ip(settings_get(s, S_MONITOR_HOST)) &&
                  !settings_get(s, S_ANNOUNCE_HOSTNAME) ? "no" : "yes");
+    /* Redis' own bus port rule, said explicitly (cluster.c refuses a
+     * REDIS_PORT above 55535 without ANNOUNCE_BUS_PORT). */
+    if (!settings_get(s, S_ANNOUNCE_BUS_PORT)) {
+        char bus[24];
+        long p = settings_num(s, S_REDIS_PORT) + 10000;
+        snprintf(bus, sizeof bus, "%ld", p);
+        settings_set(s, S_CLUSTER_BUS_PORT, p <= 65535 ? bus : NULL);
+    } else {
+        settings_set(s, S_CLUSTER_BUS_PORT, settings_get(s, S_ANNOUNCE_BUS_PORT));
+    }
+    settings_set(s, S_CLUSTER_ENDPOINT_TYPE,
+                 settings_get(s, S_ANNOUNCE_HOSTNAME) ? "hostname" : NULL);
 }
 
 /* ---- help ---- */
 
-static const char *roles_text(unsigned r)
+static const char *roles_text(unsigned r, char *buf, size_t len)
 {
-    return r == ROLE_ANY ? "all" : r == ROLE_SERVER ? "master, slave"
-         : r == ROLE_SENTINEL ? "sentinel" : "";
+    static const enum role each[] = {ROLE_MASTER, ROLE_SLAVE, ROLE_SENTINEL,
+                                      ROLE_CLUSTER};
+
+    if (r == ROLE_ANY)
+        return "all";
+    *buf = 0;
+    for (size_t i = 0; i < sizeof each / sizeof *each; i++)
+        if (r & each[i])
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+                     *buf ? ", " : "", settings_role_name(each[i]));
+    return buf;
 }
 
 void settings_usage(FILE *f, int md)
@@ -891,7 +945,7 @@ void settings_usage(FILE *f, int md)
                    "|---|---|---|---|---|\n");
     for (int i = 0; i < S_COUNT; i++) {
         const struct setting *row = &settings_table[i];
-        char al[160] = "";      /* our own names: they fit */
+        char al[160] = "", roles[40];   /* our own names: they fit */
 
         if (row->flags & S_DERIVED)
             continue;
@@ -903,7 +957,8 @@ void settings_usage(FILE *f, int md)
                      *al ? ", " : "", row->name);
         if (md)
             fprintf(f, "| `%s` | %s | %s | %s | %s |\n", row->name, al,
-                    row->def ? row->def : "none", roles_text(row->roles),
+                    row->def ? row->def : "none",
+                    roles_text(row->roles, roles, sizeof roles),
                     row->help);
         else
             fprintf(f, "  %-24s %-10s %s%s%s\n", row->name,

@@ -32,16 +32,20 @@ declare -A HOSTIP NAMES         # host -> its address now; name -> host
 ip_of() { echo "${HOSTIP[$1]:-$NET_PREFIX.$1}"; }
 # on N COMMAND...: run a command on host N.
 on() { local n=$1; shift; ip netns exec "$(host "$n")" "$@"; }
-# hosts_entry NAME N: NAME resolves to host N's address on every host.
+# hosts_entry NAME N...: NAME resolves to the addresses of hosts N... on
+# every host (several: as a compose service scaled up does).
 hosts_entry() {
-    NAMES[$1]=$2
+    local name=$1; shift
+    NAMES[$name]="$*"
     hosts_sync
 }
 hosts_sync() {
-    local f n
+    local f n h
     for f in /etc/netns/"$NET_ID"h*/hosts; do
         printf '127.0.0.1 localhost\n' > "$f"
-        for n in "${!NAMES[@]}"; do echo "$(ip_of "${NAMES[$n]}") $n" >> "$f"; done
+        for n in "${!NAMES[@]}"; do
+            for h in ${NAMES[$n]}; do echo "$(ip_of "$h") $n" >> "$f"; done
+        done
     done
 }
 # readdress N LAST: host N moves to $NET_PREFIX.LAST (a rescheduled pod's

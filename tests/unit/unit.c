@@ -267,6 +267,9 @@ static void test_check_kinds(void **state)
     assert_int_equal(settings_check(hosts, "s1:26379,s2,[::1]:5", &e), 0);
     assert_int_equal(settings_check(hosts, "s1:0", &e), -1);
     assert_int_equal(settings_check(hosts, "s1,,s2", &e), -1);
+    assert_int_equal(settings_check(hosts, "s1,", &e), -1);
+    assert_int_equal(settings_check(hosts, "n1 n2:7000  n3, n4", &e), 0);
+    assert_int_equal(settings_role("cluster"), ROLE_CLUSTER);
     assert_int_equal(settings_check(user, "redis", &e), 0);
     assert_int_equal(settings_check(user, "999:999", &e), 0);
     assert_int_equal(settings_check(user, "999", &e), -1);

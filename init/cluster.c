@@ -1,0 +1,1061 @@
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "cluster.h"
+#include "peer.h"
+
+#define ASK_MS     1000     /* one round of questions */
+#define POLL_MS    100      /* between rounds while creating */
+#define KEEP_MS    1000     /* between the keeper's looks */
+#define HO_POLL_MS 10       /* between the handover's looks */
+#define HO_ASK_MS  300
+#define UNPAUSE_MS 300      /* kept at the end to unpause and say why */
+#define HANDOVER_MIN_MS 1000
+#define ID_LEN     40
+
+/* ---- CLUSTER NODES, one line ---- */
+
+struct nline {
+    char id[ID_LEN + 1];
+    char host[PEER_HOST_MAX + 1];   /* as announced; may be empty */
+    int port, bus;
+    int myself, master, fail, connected;
+    char master_id[ID_LEN + 1];     /* "-" for a master */
+    long long epoch;
+    int slots;                      /* slots it owns */
+    const char *slot_text;          /* the rest of the line */
+    size_t slot_len;
+};
+
+/* The next token of a line (no newline crossed); its length in *n. */
+static const char *token(const char **p, size_t *n)
+{
+    const char *t = *p + strspn(*p, " ");
+
+    *n = strcspn(t, " \r\n");
+    *p = t + *n;
+    return t;
+}
+
+static int copy_token(char *out, size_t len, const char *t, size_t n)
+{
+    if (n >= len)
+        return -1;
+    memcpy(out, t, n);
+    out[n] = 0;
+    return 0;
+}
+
+/* "ip:port@cport[,hostname]" */
+static int parse_endpoint(struct nline *l, const char *t, size_t n)
+{
+    const char *at = memchr(t, '@', n), *colon = NULL;
+
+    if (!at)
+        return -1;
+    for (const char *p = t; p < at; p++)
+        if (*p == ':')
+            colon = p;
+    if (!colon || copy_token(l->host, sizeof l->host, t, colon - t) < 0)
+        return -1;
+    l->port = atoi(colon + 1);
+    l->bus = atoi(at + 1);
+    return 0;
+}
+
+static int slot_count(const char *t, size_t n)
+{
+    const char *dash = memchr(t, '-', n);
+
+    if (!n || *t == '[')            /* [slot->-id]: migrating, not owned */
+        return 0;
+    return dash ? atoi(dash + 1) - atoi(t) + 1 : 1;
+}
+
+/* Parse the line at *p and move *p past it. -1 at the end or on a line
+ * that is not a node. */
+static int next_node(const char **p, struct nline *l)
+{
+    const char *line = *p, *end, *flags;
+    size_t n, fn;
+
+    if (!*line)
+        return -1;
+    end = line + strcspn(line, "\n");
+    *p = *end ? end + 1 : end;
+    memset(l, 0, sizeof *l);
+    const char *q = line, *t = token(&q, &n);
+    if (n != ID_LEN || copy_token(l->id, sizeof l->id, t, n) < 0)
+        return next_node(p, l);
+    t = token(&q, &n);
+    if (parse_endpoint(l, t, n) < 0)
+        return next_node(p, l);
+    flags = token(&q, &fn);
+    for (const char *f = flags; f < flags + fn; ) {
+        size_t k = strcspn(f, ", ");
+        if (k > fn - (f - flags))
+            k = fn - (f - flags);
+        l->myself |= k == 6 && !strncmp(f, "myself", 6);
+        l->master |= k == 6 && !strncmp(f, "master", 6);
+        l->fail |= (k == 4 && !strncmp(f, "fail", 4)) ||
+                   (k == 5 && !strncmp(f, "fail?", 5)) ||
+                   (k == 9 && !strncmp(f, "handshake", 9)) ||
+                   (k == 6 && !strncmp(f, "noaddr", 6));
+        f += k + 1;
+    }
+    t = token(&q, &n);
+    copy_token(l->master_id, sizeof l->master_id, t, n);
+    token(&q, &n);                              /* ping-sent */
+    token(&q, &n);                              /* pong-recv */
+    t = token(&q, &n);
+    l->epoch = peer_num(t);
+    t = token(&q, &n);
+    l->connected = n == 9 && !strncmp(t, "connected", 9);
+    q += strspn(q, " ");
+    l->slot_text = q;
+    l->slot_len = strcspn(q, "\r\n");
+    for (t = token(&q, &n); n; t = token(&q, &n))
+        l->slots += slot_count(t, n);
+    return 0;
+}
+
+static int find_node(const char *view, const char *id, struct nline *out)
+{
+    for (const char *p = view; p && next_node(&p, out) == 0; )
+        if (!strcmp(out->id, id))
+            return 0;
+    return -1;
+}
+
+static int myself(const char *view, struct nline *out)
+{
+    for (const char *p = view; p && next_node(&p, out) == 0; )
+        if (out->myself)
+            return 0;
+    return -1;
+}
+
+/* ---- the nodes of CLUSTER_HOSTS ---- */
+
+struct node {
+    struct peer_addr addr;      /* numeric, as we reach it */
+    int ok;                     /* answered this round */
+    char *why;                  /* why not (malloc'd) */
+    char id[ID_LEN + 1];
+    int bus;
+    int master, own;            /* its own view: master? slots it owns */
+    int known, assigned, state_ok;
+    long long keys;
+    char *view;                 /* its CLUSTER NODES (malloc'd) */
+};
+
+struct cl {
+    const struct settings *s;
+    diag_log_fn log;
+    msec start, deadline;
+    const char *pw;
+    struct node node[PEER_MAX];
+    int n, entries;
+    char unresolved[512];       /* names that do not resolve now */
+};
+
+static msec round_deadline(const struct cl *c, msec ms)
+{
+    msec t = clock_now() + ms;
+    return t < c->deadline ? t : c->deadline;
+}
+
+static int addr_cmp(const struct peer_addr *a, const struct peer_addr *b)
+{
+    unsigned char x[16] = {0}, y[16] = {0};
+    int fx = strchr(a->host, ':') ? AF_INET6 : AF_INET;
+    int fy = strchr(b->host, ':') ? AF_INET6 : AF_INET;
+    int r;
+
+    if (fx != fy)
+        return fx == AF_INET ? -1 : 1;
+    if (inet_pton(fx, a->host, x) != 1 || inet_pton(fy, b->host, y) != 1)
+        r = strcmp(a->host, b->host);
+    else
+        r = memcmp(x, y, sizeof x);
+    return r ? r : a->port - b->port;
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+    return addr_cmp(&((const struct node *)a)->addr,
+                    &((const struct node *)b)->addr);
+}
+
+static void forget(struct node *k)
+{
+    free(k->view);
+    free(k->why);
+    k->view = k->why = NULL;
+    k->ok = 0;
+}
+
+static void free_nodes(struct cl *c)
+{
+    for (int i = 0; i < c->n; i++)
+        forget(&c->node[i]);
+    c->n = 0;
+}
+
+/* Every address of CLUSTER_HOSTS now, sorted; names that do not resolve
+ * are listed in c->unresolved. */
+static void resolve(struct cl *c)
+{
+    struct peer_addr list[PEER_MAX], ips[PEER_MAX];
+    const char *why, *v = settings_get(c->s, S_CLUSTER_HOSTS);
+    int bad, n = 0;
+
+    free_nodes(c);
+    c->unresolved[0] = 0;
+    c->entries = v ? peer_parse_list(v, (int)settings_num(c->s, S_REDIS_PORT),
+                                     list, PEER_MAX, &bad, &why) : 0;
+    for (int i = 0; i < c->entries; i++)
+        if (peer_resolve(&list[i], ips, &n, PEER_MAX, &why) < 0) {
+            size_t u = strlen(c->unresolved);
+            snprintf(c->unresolved + u, sizeof c->unresolved - u, "%s%s (%s)",
+                     u ? ", " : "", list[i].host, why);
+        }
+    for (int i = 0; i < n; i++) {
+        memset(&c->node[i], 0, sizeof c->node[i]);
+        c->node[i].addr = ips[i];
+    }
+    c->n = n;
+    qsort(c->node, n, sizeof *c->node, node_cmp);
+}
+
+/* One command's call to addr; the caller queued the command. 0 when it
+ * answered without an error; the caller reads and resets the call. */
+static int one(struct cl *c, struct peer_call *k, const struct peer_addr *a,
+               msec ms)
+{
+    k->addr = *a;
+    k->password = c->pw;
+    return peer_ask(k, 1, round_deadline(c, ms)) && !peer_is_error(k->reply[0])
+        ? 0 : -1;
+}
+
+static const char *err_of(const struct peer_call *k)
+{
+    return k->err ? k->err : peer_is_error(k->reply[0]) ? k->reply[0]->str
+                                                         : "no reply";
+}
+
+/* Ask every node what it is; the number that answered. */
+static int ask_all(struct cl *c)
+{
+    struct peer_call k[PEER_MAX];
+    int answered = 0;
+
+    memset(k, 0, sizeof k);
+    for (int i = 0; i < c->n; i++) {
+        k[i].addr = c->node[i].addr;
+        k[i].password = c->pw;
+        peer_cmd(&k[i], "CLUSTER INFO");
+        peer_cmd(&k[i], "CLUSTER NODES");
+        peer_cmd(&k[i], "DBSIZE");
+    }
+    peer_ask(k, c->n, round_deadline(c, ASK_MS));
+    for (int i = 0; i < c->n; i++) {
+        struct node *x = &c->node[i];
+        const char *info = peer_str(k[i].reply[0]);
+        struct nline me;
+        forget(x);
+        if (!k[i].ok || !info || !peer_str(k[i].reply[1]) ||
+            !k[i].reply[2] || k[i].reply[2]->type != REDIS_REPLY_INTEGER ||
+            myself(peer_str(k[i].reply[1]), &me) < 0) {
+            if (asprintf(&x->why, "%s", k[i].ok ? "not a cluster node "
+                         "(cluster-enabled no?)" : err_of(&k[i])) < 0)
+                x->why = NULL;
+            peer_reset(&k[i]);
+            continue;
+        }
+        x->ok = 1;
+        x->view = strdup(k[i].reply[1]->str);
+        memcpy(x->id, me.id, sizeof x->id);
+        x->bus = me.bus;
+        x->master = me.master;
+        x->own = me.slots;
+        x->known = (int)peer_info_num(info, "cluster_known_nodes");
+        x->assigned = (int)peer_info_num(info, "cluster_slots_assigned");
+        x->state_ok = strstr(info, "cluster_state:ok") != NULL;
+        x->keys = k[i].reply[2]->integer;
+        answered++;
+        peer_reset(&k[i]);
+    }
+    return answered;
+}
+
+/* A node that is in no cluster yet: it knows only itself, owns nothing. */
+static int fresh(const struct node *x)
+{
+    return x->ok && x->known <= 1 && x->assigned == 0;
+}
+
+static int nodes_needed(const struct cl *c)
+{
+    long size = settings_num(c->s, S_CLUSTER_SIZE);
+    long min = 3 * (1 + settings_num(c->s, S_CLUSTER_REPLICAS));
+
+    if (size > 0)
+        return (int)size;
+    return (int)(c->entries > min ? c->entries : min);
+}
+
+/* "a:1 (why), b:2 (why)" of the nodes that did not answer. */
+static void list_silent(const struct cl *c, char *out, size_t len)
+{
+    *out = 0;
+    for (int i = 0; i < c->n; i++)
+        if (!c->node[i].ok)
+            snprintf(out + strlen(out), len - strlen(out), "%s%s:%d (%s)",
+                     *out ? ", " : "", c->node[i].addr.host,
+                     c->node[i].addr.port,
+                     c->node[i].why ? c->node[i].why : "?");
+}
+
+/* ---- agreement ---- */
+
+/* What every node must agree on, one string: for each node its id, role,
+ * master, config epoch and slots, sorted. NULL when out of memory. */
+static char *signature(const char *view)
+{
+    char *lines[PEER_MAX * 2], *out;
+    size_t len = 1;
+    struct nline l;
+    int n = 0;
+
+    for (const char *p = view; p && n < PEER_MAX * 2 && next_node(&p, &l) == 0; ) {
+        if (asprintf(&lines[n], "%s %s %s %lld %.*s\n", l.id,
+                     l.master ? "master" : "slave", l.master_id, l.epoch,
+                     (int)l.slot_len, l.slot_text) < 0)
+            break;
+        len += strlen(lines[n++]);
+    }
+    for (int i = 1; i < n; i++)                 /* a few lines: insertion */
+        for (int j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
+            char *t = lines[j];
+            lines[j] = lines[j - 1];
+            lines[j - 1] = t;
+        }
+    if ((out = malloc(len)))
+        *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (out)
+            strcat(out, lines[i]);
+        free(lines[i]);
+    }
+    return out;
+}
+
+/* Every node answers, reports cluster_state:ok, knows all n nodes, and
+ * has the same slot map and epochs as the first. */
+static int settled(struct cl *c)
+{
+    char *first = NULL;
+    int ok = c->n > 0;
+
+    for (int i = 0; i < c->n && ok; i++) {
+        struct node *x = &c->node[i];
+        char *sig;
+        ok = x->ok && x->state_ok && x->known >= c->n &&
+             x->assigned == CLUSTER_SLOTS && (sig = signature(x->view));
+        if (!ok)
+            break;
+        if (!first)
+            first = sig;
+        else {
+            ok = !strcmp(first, sig);
+            free(sig);
+        }
+    }
+    free(first);
+    return ok;
+}
+
+/* ---- creation ---- */
+
+/* Until every address answers and there are enough of them; the last
+ * round's answers are kept for the message. */
+static int wait_nodes(struct cl *c, int quiet)
+{
+    int need, answered;
+    char silent[2048];
+
+    for (;;) {
+        resolve(c);
+        need = nodes_needed(c);
+        answered = ask_all(c);
+        if (answered == c->n && c->n >= need && !c->unresolved[0])
+            return 0;
+        if (quiet || clock_left(c->deadline) <= POLL_MS * 5)
+            break;
+        clock_sleep(POLL_MS * 5, c->deadline);
+    }
+    if (!quiet) {
+        list_silent(c, silent, sizeof silent);
+        c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
+               "%d needed (CLUSTER_SIZE)%s%s%s%s", answered,
+               settings_get(c->s, S_CLUSTER_WAIT), need,
+               *silent ? "; not answering: " : "", silent,
+               c->unresolved[0] ? "; not resolving: " : "", c->unresolved);
+    }
+    return -1;
+}
+
+/* Masters first, taken round-robin over the hosts so that a replica can
+ * sit on another host than its master. */
+static void host_order(struct cl *c)
+{
+    struct node sorted[PEER_MAX];
+    int used[PEER_MAX] = {0}, k = 0;
+
+    while (k < c->n) {
+        char seen[PEER_MAX][PEER_HOST_MAX + 1];
+        int nseen = 0;
+        for (int i = 0; i < c->n; i++) {
+            int dup = 0;
+            if (used[i])
+                continue;
+            for (int j = 0; j < nseen && !dup; j++)
+                dup = !strcmp(seen[j], c->node[i].addr.host);
+            if (dup)
+                continue;
+            strcpy(seen[nseen++], c->node[i].addr.host);
+            sorted[k++] = c->node[i];
+            used[i] = 1;
+        }
+    }
+    memcpy(c->node, sorted, c->n * sizeof *sorted);
+}
+
+/* Fresh nodes: distinct config epochs (as redis-cli does, so that no two
+ * masters collide) and the slots of the first n/(1+replicas), in ranges. */
+static int assign_slots(struct cl *c)
+{
+    int masters = c->n / (1 + (int)settings_num(c->s, S_CLUSTER_REPLICAS));
+
+    host_order(c);
+    for (int i = 0; i < c->n; i++) {
+        struct peer_call k = {0};
+        int lo = i * CLUSTER_SLOTS / masters;
+        int hi = (i + 1) * CLUSTER_SLOTS / masters - 1;
+        peer_cmd(&k, "CLUSTER SET-CONFIG-EPOCH %d", i + 1);
+        if (i < masters)
+            peer_cmd(&k, "CLUSTER ADDSLOTSRANGE %d %d", lo, hi);
+        int rc = one(c, &k, &c->node[i].addr, ASK_MS);
+        if (rc == 0 && i < masters && peer_is_error(k.reply[1]))
+            rc = -1;
+        if (rc < 0) {
+            c->log("cluster-create: %s:%d refused its slots: %s",
+                   c->node[i].addr.host, c->node[i].addr.port,
+                   k.err ? k.err : peer_is_error(k.reply[1]) ? k.reply[1]->str
+                                                            : err_of(&k));
+            peer_reset(&k);
+            return -1;
+        }
+        peer_reset(&k);
+        if (i < masters)
+            c->log("cluster-create: %s:%d is a master of slots %d-%d",
+                   c->node[i].addr.host, c->node[i].addr.port, lo, hi);
+    }
+    return 0;
+}
+
+/* The node that knows most of the cluster, whose view the others join. */
+static int base_node(const struct cl *c)
+{
+    int b = -1;
+
+    for (int i = 0; i < c->n; i++)
+        if (c->node[i].ok && c->node[i].own > 0 &&
+            (b < 0 || c->node[i].known > c->node[b].known))
+            b = i;
+    return b;
+}
+
+/* Formed nodes must all belong to the base's cluster, its slots must all
+ * be assigned, and new nodes must be empty. NULL, or why not (static). */
+static const char *refusal(struct cl *c, int b, char *buf, size_t len)
+{
+    struct nline l;
+
+    *buf = 0;
+    for (int i = 0; i < c->n; i++) {
+        struct node *x = &c->node[i];
+        if (fresh(x) && x->keys > 0)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s:%d holds "
+                     "%lld keys and is in no cluster", *buf ? "; " : "",
+                     x->addr.host, x->addr.port, x->keys);
+        else if (b >= 0 && !fresh(x) && find_node(c->node[b].view, x->id, &l) < 0)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s:%d (node %.8s) "
+                     "belongs to another cluster than %s:%d", *buf ? "; " : "",
+                     x->addr.host, x->addr.port, x->id, c->node[b].addr.host,
+                     c->node[b].addr.port);
+    }
+    if (b >= 0 && c->node[b].assigned != CLUSTER_SLOTS)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%sthe cluster of %s:%d "
+                 "has %d of %d slots assigned (redis-cli --cluster fix)",
+                 *buf ? "; " : "", c->node[b].addr.host, c->node[b].addr.port,
+                 c->node[b].assigned, CLUSTER_SLOTS);
+    return *buf ? buf : NULL;
+}
+
+/* Every node knows every other (by id) and the whole slot map. */
+static int all_met(struct cl *c)
+{
+    struct nline l;
+
+    for (int i = 0; i < c->n; i++) {
+        if (!c->node[i].ok || c->node[i].assigned != CLUSTER_SLOTS)
+            return 0;
+        for (int j = 0; j < c->n; j++)
+            if (find_node(c->node[i].view, c->node[j].id, &l) < 0 || l.fail)
+                return 0;
+    }
+    return 1;
+}
+
+/* The base meets every node its view lacks, at the address we reach it. */
+static void meet(struct cl *c, int b)
+{
+    struct nline l;
+
+    for (int i = 0; i < c->n; i++) {
+        struct peer_call k = {0};
+        if (i == b || find_node(c->node[b].view, c->node[i].id, &l) == 0)
+            continue;
+        peer_cmd(&k, "CLUSTER MEET %s %d %d", c->node[i].addr.host,
+                 c->node[i].addr.port, c->node[i].bus);
+        if (one(c, &k, &c->node[b].addr, ASK_MS) < 0)
+            c->log("cluster-create: CLUSTER MEET %s:%d: %s",
+                   c->node[i].addr.host, c->node[i].addr.port, err_of(&k));
+        peer_reset(&k);
+    }
+}
+
+/* The master, in the base's view, with the fewest replicas; one on
+ * another host than x when there is such a choice. */
+static int pick_master(struct cl *c, int b, const struct node *x, char *id)
+{
+    struct nline m, r;
+    int found = -1, best_same = 1, best_count = 0;
+
+    for (const char *p = c->node[b].view; next_node(&p, &m) == 0; ) {
+        int count = 0, same = 0;
+        if (!m.master || m.fail || m.slots == 0)
+            continue;
+        for (const char *q = c->node[b].view; next_node(&q, &r) == 0; )
+            count += !r.master && !strcmp(r.master_id, m.id);
+        for (int i = 0; i < c->n; i++)
+            same |= !strcmp(c->node[i].id, m.id) &&
+                    !strcmp(c->node[i].addr.host, x->addr.host);
+        if (found < 0 || count < best_count ||
+            (count == best_count && best_same && !same)) {
+            found = 0;
+            best_count = count;
+            best_same = same;
+            memcpy(id, m.id, ID_LEN + 1);
+        }
+    }
+    return found;
+}
+
+/* Each master that owns no slots (a new node) becomes a replica. */
+static int attach(struct cl *c, int b)
+{
+    int pending = 0;
+
+    for (int i = 0; i < c->n; i++) {
+        struct node *x = &c->node[i];
+        struct peer_call k = {0};
+        char id[ID_LEN + 1];
+        if (!x->master || x->own > 0)
+            continue;
+        pending++;
+        if (pick_master(c, b, x, id) < 0)
+            continue;
+        peer_cmd(&k, "CLUSTER REPLICATE %s", id);
+        if (one(c, &k, &x->addr, ASK_MS) == 0) {
+            c->log("cluster-create: %s:%d is a replica of node %.8s",
+                   x->addr.host, x->addr.port, id);
+            /* Counted at once, for the next pick in this round. */
+            char *grown;
+            if (asprintf(&grown, "%s%s 0.0.0.0:0@0 slave %s 0 0 0 connected\n",
+                         c->node[b].view, x->id, id) >= 0) {
+                free(c->node[b].view);
+                c->node[b].view = grown;
+            }
+            x->master = 0;
+        }
+        peer_reset(&k);
+    }
+    return pending;
+}
+
+static int run_create(struct cl *c)
+{
+    char why[2048];
+    const char *no;
+    int b, nfresh = 0;
+
+    for (int i = 0; i < c->n; i++)
+        nfresh += fresh(&c->node[i]);
+    if (nfresh == 0 && settled(c)) {
+        c->log("cluster-create: the cluster of %d nodes is formed and "
+               "agrees (cluster_state:ok): nothing to do", c->n);
+        return 0;
+    }
+    b = base_node(c);
+    if ((no = refusal(c, b, why, sizeof why))) {
+        c->log("cluster-create: refused, nothing changed: %s", no);
+        return CLUSTER_REFUSED;
+    }
+    if (b < 0) {
+        int r = (int)settings_num(c->s, S_CLUSTER_REPLICAS);
+        if (c->n / (1 + r) < 3) {
+            c->log("cluster-create: refused, nothing changed: %d nodes are "
+                   "too few for 3 masters with CLUSTER_REPLICAS=%d each "
+                   "(%d needed)", c->n, r, 3 * (1 + r));
+            return CLUSTER_REFUSED;
+        }
+        c->log("cluster-create: creating a cluster of %d nodes, %d masters "
+               "with %d replica(s) each", c->n, c->n / (1 + r), r);
+        if (assign_slots(c) < 0)
+            return CLUSTER_LATE;
+    } else {
+        c->log("cluster-create: completing the cluster of %s:%d: %d new "
+               "node(s) of %d", c->node[b].addr.host, c->node[b].addr.port,
+               nfresh, c->n);
+    }
+    /* Meet, until every node knows every other and the slot map; then
+     * attach the new nodes; then until all agree. */
+    while (clock_left(c->deadline)) {
+        if (ask_all(c) == c->n && (b = base_node(c)) >= 0) {
+            if (!all_met(c))
+                meet(c, b);
+            else if (!attach(c, b) && settled(c)) {
+                c->log("cluster-create: cluster_state:ok on all %d nodes, "
+                       "one slot map and epochs, after %lld ms", c->n,
+                       clock_now() - c->start);
+                return 0;
+            }
+        }
+        clock_sleep(POLL_MS, c->deadline);
+    }
+    c->log("cluster-create: not formed within CLUSTER_WAIT=%s s (nodes "
+           "met: %s): run it again to complete it",
+           settings_get(c->s, S_CLUSTER_WAIT), all_met(c) ? "all" : "not all");
+    return CLUSTER_LATE;
+}
+
+int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
+{
+    struct cl *c = calloc(1, sizeof *c);
+    int rc;
+
+    if (!c) {
+        log("cluster-create: out of memory");
+        return CLUSTER_LATE;
+    }
+    c->s = s;
+    c->log = log;
+    c->start = clock_now();
+    c->deadline = deadline;
+    c->pw = settings_get(s, S_REDIS_PASSWORD);
+    log("cluster-create: waiting for the nodes of CLUSTER_HOSTS=%s",
+        settings_get(s, S_CLUSTER_HOSTS));
+    if (wait_nodes(c, 0) < 0)
+        rc = CLUSTER_UNREACHABLE;
+    else {
+        log("cluster-create: %d nodes answer after %lld ms", c->n,
+            clock_now() - c->start);
+        rc = run_create(c);
+    }
+    free_nodes(c);
+    free(c);
+    return rc;
+}
+
+/* ---- the keeper ---- */
+
+static int is_self(const struct settings *s, const struct peer_addr *a)
+{
+    return a->port == settings_num(s, S_REDIS_PORT) && peer_is_local(a->host);
+}
+
+/* Meet, from the local node, every node it knows by id, cannot reach, and
+ * that answers at another address than the one it has for it. */
+static void remeet(struct cl *c, const struct node *local)
+{
+    struct nline l;
+
+    for (int i = 0; i < c->n; i++) {
+        struct node *x = &c->node[i];
+        struct peer_call k = {0};
+        if (!x->ok || !strcmp(x->id, local->id) ||
+            find_node(local->view, x->id, &l) < 0 ||
+            (!strcmp(l.host, x->addr.host) && l.port == x->addr.port) ||
+            (l.connected && !l.fail))
+            continue;
+        peer_cmd(&k, "CLUSTER MEET %s %d %d", x->addr.host, x->addr.port, x->bus);
+        if (one(c, &k, &local->addr, ASK_MS) == 0)
+            c->log("cluster: node %.8s answers at %s:%d (known as %s:%d): met "
+                   "it there", x->id, x->addr.host, x->addr.port,
+                   *l.host ? l.host : "?", l.port);
+        peer_reset(&k);
+    }
+}
+
+/* A replica whose master moved keeps replicating from the old address
+ * when it learned the new one from gossip (Redis 7.0 updates the map
+ * there, not the replication link): CLUSTER REPLICATE of the same master
+ * points the link at the address in the map. */
+static void relink(struct cl *c, const struct node *local)
+{
+    struct peer_call k = {0};
+    struct nline me, m;
+    char host[PEER_HOST_MAX + 1];
+    const char *info;
+    long long port;
+
+    if (myself(local->view, &me) < 0 || me.master ||
+        find_node(local->view, me.master_id, &m) < 0 || !*m.host)
+        return;
+    peer_cmd(&k, "INFO replication");
+    if (one(c, &k, &local->addr, ASK_MS) == 0 &&
+        (info = peer_str(k.reply[0])) &&
+        strstr(info, "master_link_status:down") &&
+        peer_info(info, "master_host", host, sizeof host) == 0 &&
+        (port = peer_info_num(info, "master_port")) > 0 &&
+        (strcmp(host, m.host) || port != m.port)) {
+        peer_reset(&k);
+        peer_cmd(&k, "CLUSTER REPLICATE %s", m.id);
+        if (one(c, &k, &local->addr, ASK_MS) == 0)
+            c->log("cluster: replicating from %s:%lld, but the map has the "
+                   "master %.8s at %s:%d: link moved there", host, port, m.id,
+                   m.host, m.port);
+    }
+    peer_reset(&k);
+}
+
+/* One look of the keeper. */
+static void keep_once(struct cl *c)
+{
+    int self = -1, creator, any_fresh = 0, formed = 0;
+
+    c->deadline = clock_now() + ASK_MS * 2;
+    resolve(c);
+    ask_all(c);
+    for (int i = 0; i < c->n; i++) {
+        if (is_self(c->s, &c->node[i].addr))
+            self = i;
+        any_fresh += fresh(&c->node[i]);
+        formed += c->node[i].ok && !fresh(&c->node[i]);
+    }
+    if (self < 0 || !c->node[self].ok)
+        return;                 /* Redis is not up yet, or not in the list */
+    if (!fresh(&c->node[self])) {
+        remeet(c, &c->node[self]);
+        relink(c, &c->node[self]);
+    }
+    /* The creator: the first address of all that resolve now. */
+    creator = self == 0;
+    if (!creator || strcmp(settings_get(c->s, S_CLUSTER_CREATE), "yes") ||
+        !any_fresh || (!formed && c->n < nodes_needed(c)))
+        return;
+    for (int i = 0; i < c->n; i++)
+        if (!c->node[i].ok)
+            return;             /* every node answers first */
+    c->start = clock_now();
+    c->deadline = c->start + settings_num(c->s, S_CLUSTER_WAIT) * 1000LL;
+    run_create(c);
+}
+
+int cluster_keep(const struct settings *s, diag_log_fn log)
+{
+    struct cl *c = calloc(1, sizeof *c);
+
+    if (!c)
+        return 1;
+    c->s = s;
+    c->log = log;
+    c->pw = settings_get(s, S_REDIS_PASSWORD);
+    for (;;) {
+        msec next = clock_now() + KEEP_MS;
+        keep_once(c);
+        clock_sleep(KEEP_MS, next);
+    }
+}
+
+/* ---- checks ---- */
+
+void cluster_check(const struct settings *s, int creating, struct diag *d)
+{
+    const char *renames = settings_get(s, S_RENAME_COMMANDS);
+
+    if (!settings_get(s, S_ANNOUNCE_BUS_PORT) &&
+        settings_num(s, S_REDIS_PORT) > 65535 - 10000)
+        diag_add(d, "REDIS_PORT=\"%s\": the cluster bus port would be above "
+                 "65535: expected at most 55535, or ANNOUNCE_BUS_PORT",
+                 settings_get(s, S_REDIS_PORT));
+    if (!settings_get(s, S_CLUSTER_HOSTS) &&
+        (creating || !strcmp(settings_get(s, S_CLUSTER_CREATE), "yes")))
+        diag_add(d, "CLUSTER_HOSTS is not set: expected the nodes of the "
+                 "cluster, host[:port],... or one name resolving to all");
+    if (renames && strcasestr(renames, "CLUSTER"))
+        diag_add(d, "RENAME_COMMANDS: CLUSTER renamed or disabled: expected "
+                 "it left alone on a cluster node (redis-init and the other "
+                 "nodes' clients need it)");
+}
+
+/* ---- health ---- */
+
+int cluster_health(const struct settings *s, char **why)
+{
+    const char *port = settings_get(s, S_REDIS_PORT);
+    struct peer_call k = {0};
+    const char *info, *view, *repl;
+    struct nline me, m;
+    int rc = 1, n;
+
+    strcpy(k.addr.host, "127.0.0.1");
+    k.addr.port = (int)settings_num(s, S_REDIS_PORT);
+    k.password = settings_get(s, S_REDIS_PASSWORD);
+    peer_cmd(&k, "PING");
+    peer_cmd(&k, "CLUSTER INFO");
+    peer_cmd(&k, "CLUSTER NODES");
+    peer_cmd(&k, "INFO replication");
+    peer_ask(&k, 1, clock_now() + 2000);
+    info = peer_str(k.reply[1]);
+    view = peer_str(k.reply[2]);
+    repl = peer_str(k.reply[3]);
+    if (!k.ok)
+        n = asprintf(why, "no answer on port %s: %s", port, k.err);
+    else if (peer_is_error(k.reply[0]))
+        n = asprintf(why, "PING failed on port %s: %s", port, k.reply[0]->str);
+    else if (!info || !view || !repl || myself(view, &me) < 0)
+        n = asprintf(why, "not a cluster node on port %s", port);
+    else if (!strstr(info, "cluster_state:ok"))
+        n = asprintf(why, "cluster_state is not ok");
+    else if (me.master && me.slots == 0)
+        n = asprintf(why, "a master that owns no slots (not in the cluster yet)");
+    else if (me.master)
+        n = asprintf(why, "ok: master of %d slots", me.slots), rc = 0;
+    else if (find_node(view, me.master_id, &m) < 0 || !m.master || !m.slots)
+        n = asprintf(why, "replica of %.8s, which owns no slots", me.master_id);
+    else if (!strstr(repl, "master_link_status:up"))
+        n = asprintf(why, "replica: link to its master is down");
+    else
+        n = asprintf(why, "ok: replica of %.8s (%d slots), link up",
+                     me.master_id, m.slots), rc = 0;
+    if (n < 0)
+        *why = NULL;
+    peer_reset(&k);
+    return rc;
+}
+
+/* ---- the handover ---- */
+
+struct ho {
+    const struct settings *s;
+    diag_log_fn log;
+    msec start, deadline;
+    struct peer_addr local;
+    struct peer_addr replica[PEER_MAX];
+    int nreplicas;
+};
+
+static int ho_local(struct ho *h, struct peer_call *k)
+{
+    k->addr = h->local;
+    k->password = settings_get(h->s, S_REDIS_PASSWORD);
+    msec t = clock_now() + HO_ASK_MS;
+    return peer_ask(k, 1, t < h->deadline ? t : h->deadline) &&
+           !peer_is_error(k->reply[0]) ? 0 : -1;
+}
+
+/* The online replicas of an INFO replication text. */
+static void online_replicas(struct ho *h, const char *info)
+{
+    h->nreplicas = 0;
+    for (int i = 0; i < PEER_MAX; i++) {
+        char key[16], line[PEER_HOST_MAX + 128], *port;
+        const char *why;
+        struct peer_addr *a = &h->replica[h->nreplicas];
+        snprintf(key, sizeof key, "slave%d", i);
+        if (peer_info(info, key, line, sizeof line) < 0 ||
+            !strstr(line, ",state=online,") || strncmp(line, "ip=", 3) ||
+            !(port = strstr(line, ",port=")))
+            continue;
+        *port = 0;
+        port += 6;
+        port[strcspn(port, ",")] = 0;
+        if (peer_parse(line + 3, strlen(line + 3), 1, a, &why) == 0 &&
+            (a->port = (int)peer_num(port)) > 0 && a->port < 65536)
+            h->nreplicas++;
+    }
+}
+
+/* Until a replica reports the offset: its index, or -1 with *why. */
+static int ho_catch_up(struct ho *h, long long target, const char **why)
+{
+    struct peer_call k[PEER_MAX];
+
+    while (clock_left(h->deadline)) {
+        int gone = 0, caught = -1;
+        msec t = clock_now() + HO_ASK_MS;
+        memset(k, 0, sizeof k);
+        for (int i = 0; i < h->nreplicas; i++) {
+            k[i].addr = h->replica[i];
+            k[i].password = settings_get(h->s, S_REDIS_PASSWORD);
+            peer_cmd(&k[i], "INFO replication");
+        }
+        peer_ask(k, h->nreplicas, t < h->deadline ? t : h->deadline);
+        for (int i = 0; i < h->nreplicas; i++) {
+            if (caught < 0 && k[i].ok && peer_info_num(peer_str(k[i].reply[0]),
+                                                       "slave_repl_offset") >= target)
+                caught = i;
+            gone += !k[i].ok && k[i].err && !strstr(k[i].err, "deadline");
+            peer_reset(&k[i]);
+        }
+        if (caught >= 0)
+            return caught;
+        if (gone == h->nreplicas) {
+            *why = "every replica stopped answering";
+            return -1;
+        }
+        clock_sleep(HO_POLL_MS, h->deadline);
+    }
+    *why = "no replica caught up with the master's offset in time";
+    return -1;
+}
+
+/* Until the local node is a replica (the other took its slots). */
+static const char *ho_wait_switch(struct ho *h)
+{
+    while (clock_left(h->deadline)) {
+        struct peer_call k = {0};
+        struct nline me;
+        peer_cmd(&k, "CLUSTER NODES");
+        int rc = ho_local(h, &k);
+        int moved = rc == 0 && myself(peer_str(k.reply[0]), &me) == 0 &&
+                    !me.master;
+        peer_reset(&k);
+        if (moved)
+            return NULL;
+        clock_sleep(HO_POLL_MS, h->deadline);
+    }
+    return "the replica did not take the slots in time";
+}
+
+/* After writes are paused: NULL when the slots moved. */
+static const char *ho_switch(struct ho *h, char *buf, size_t len)
+{
+    struct peer_call k = {0};
+    const char *why;
+    long long target;
+    int r;
+
+    peer_cmd(&k, "INFO replication");
+    target = ho_local(h, &k) == 0 ?
+        peer_info_num(peer_str(k.reply[0]), "master_repl_offset") : -1;
+    peer_reset(&k);
+    if (target < 0)
+        return "INFO replication has no master_repl_offset";
+    if ((r = ho_catch_up(h, target, &why)) < 0)
+        return why;
+    h->log("handover: replica %s:%d has offset %lld after %lld ms; asking it "
+           "for CLUSTER FAILOVER", h->replica[r].host, h->replica[r].port,
+           target, clock_now() - h->start);
+    peer_cmd(&k, "CLUSTER FAILOVER");
+    k.addr = h->replica[r];
+    k.password = settings_get(h->s, S_REDIS_PASSWORD);
+    msec t = clock_now() + HO_ASK_MS;
+    if (!peer_ask(&k, 1, t < h->deadline ? t : h->deadline) ||
+        peer_is_error(k.reply[0])) {
+        snprintf(buf, len, "CLUSTER FAILOVER: %s", err_of(&k));
+        peer_reset(&k);
+        return buf;
+    }
+    peer_reset(&k);
+    if ((why = ho_wait_switch(h)))
+        return why;
+    h->log("handover: %s:%d owns the slots after %lld ms", h->replica[r].host,
+           h->replica[r].port, clock_now() - h->start);
+    return NULL;
+}
+
+static void ho_unpause(struct ho *h, msec deadline)
+{
+    struct peer_call k = {0};
+
+    h->deadline = deadline;
+    peer_cmd(&k, "CLIENT UNPAUSE");
+    if (ho_local(h, &k) < 0)
+        h->log("handover: CLIENT UNPAUSE failed (%s); the pause ends by itself",
+               err_of(&k));
+    peer_reset(&k);
+}
+
+int cluster_handover(const struct settings *s, msec deadline, diag_log_fn log)
+{
+    struct ho h = {.s = s, .log = log, .start = clock_now(),
+                   .deadline = deadline - UNPAUSE_MS};
+    struct peer_call k = {0};
+    struct nline me;
+    const char *why = NULL;
+    char ms[24], buf[512];
+
+    strcpy(h.local.host, "127.0.0.1");
+    h.local.port = (int)settings_num(s, S_REDIS_PORT);
+    peer_cmd(&k, "INFO replication");
+    peer_cmd(&k, "CLUSTER NODES");
+    if (ho_local(&h, &k) < 0 || myself(peer_str(k.reply[1]), &me) < 0) {
+        log("handover skipped: the local node does not answer (%s): plain "
+            "clean shutdown", err_of(&k));
+        peer_reset(&k);
+        return 1;
+    }
+    if (!me.master || me.slots == 0) {
+        peer_reset(&k);
+        return 1;                   /* nothing to hand over */
+    }
+    online_replicas(&h, peer_str(k.reply[0]));
+    peer_reset(&k);
+    if (h.nreplicas == 0)
+        why = "no online replica";
+    else if (clock_left(deadline) < HANDOVER_MIN_MS)
+        why = "STOP_TIMEOUT leaves no time for it";
+    if (why) {
+        log("handover skipped: %s: plain clean shutdown", why);
+        return 1;
+    }
+    snprintf(ms, sizeof ms, "%lld", (long long)clock_left(deadline));
+    peer_cmd(&k, "CLIENT PAUSE %s WRITE", ms);
+    if (ho_local(&h, &k) < 0) {
+        log("handover skipped: CLIENT PAUSE refused (%s): plain clean shutdown",
+            err_of(&k));
+        peer_reset(&k);
+        return 1;
+    }
+    peer_reset(&k);
+    log("handover: writes paused, waiting for a replica of the %d slots",
+        me.slots);
+    why = ho_switch(&h, buf, sizeof buf);
+    /* Either way writes go on: to the new owner (MOVED), or here. */
+    ho_unpause(&h, deadline);
+    if (!why)
+        return 0;
+    log("handover given up after %lld ms: %s: writes unpaused, plain clean "
+        "shutdown", clock_now() - h.start, why);
+    return 1;
+}

@@ -1,0 +1,49 @@
+/* cluster: the `cluster` role. Creating a Redis Cluster from the nodes of
+ * CLUSTER_HOSTS (slots in ranges, replicas on other hosts, every node
+ * agreeing on the map), keeping it together (a node that comes back at a
+ * new address is met again by its id), handing a master's slots to a
+ * caught-up replica on SIGTERM, and the health of a node. Every
+ * conversation goes through peer.c under one deadline. */
+#ifndef REDIS_INIT_CLUSTER_H
+#define REDIS_INIT_CLUSTER_H
+
+#include "clock.h"
+#include "diag.h"
+#include "settings.h"
+
+#define CLUSTER_SLOTS 16384
+
+/* What cluster_create returns besides 0 (created, or nothing to do). */
+#define CLUSTER_REFUSED     65  /* too few nodes, one in another cluster,
+                                   one holding data, unassigned slots */
+#define CLUSTER_UNREACHABLE 69  /* nodes that did not answer (named) */
+#define CLUSTER_LATE        75  /* not formed by the deadline: run again */
+
+/* Checks a cluster node's settings need beyond their own rows (the bus
+ * port fits, CLUSTER_HOSTS when something must create); into d. */
+void cluster_check(const struct settings *s, int creating, struct diag *d);
+
+/* Form the cluster of CLUSTER_HOSTS, or complete it (nodes that are new,
+ * empty and not in any cluster become replicas of the masters with the
+ * fewest), or say that there is nothing to do. 0, or one of the codes
+ * above; every step and every refusal is logged. */
+int cluster_create(const struct settings *s, msec deadline, diag_log_fn log);
+
+/* The watcher beside a cluster node: meets nodes it knows by id at the
+ * address CLUSTER_HOSTS resolves to now (a full restart with new
+ * addresses), and with CLUSTER_CREATE=yes creates or completes the cluster
+ * when this node's address sorts first. Runs until killed. */
+int cluster_keep(const struct settings *s, diag_log_fn log);
+
+/* On SIGTERM of a master with slots: pause writes, wait until a replica
+ * has every write, CLUSTER FAILOVER on it, wait until it owns the slots,
+ * unpause (writes get MOVED). 0 when the slots moved, 1 when skipped or
+ * given up (why is logged). */
+int cluster_handover(const struct settings *s, msec deadline, diag_log_fn log);
+
+/* PING, cluster_state:ok, and this node's role fits the slot map: a
+ * master owns slots, a replica's master does and its link is up. 0 when
+ * healthy; the one line that says why (malloc'd) in *why. */
+int cluster_health(const struct settings *s, char **why);
+
+#endif

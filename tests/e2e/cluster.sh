@@ -1,0 +1,297 @@
+# Redis Cluster on network namespaces: six hosts, each a node under its own
+# redis-init (role cluster) as PID 1, one name resolving to all six. The
+# cluster forms by itself (CLUSTER_CREATE=yes: only the first address
+# creates); a cluster client writes across every master; SIGTERM of a
+# master hands its slots over with no acknowledged write lost; kill -9 of a
+# master fails over; every node restarted at a new address comes back with
+# all keys; cluster-create again is a no-op; bad settings and bad nodes are
+# refused by name.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/netns.sh"
+PY=/usr/bin/python3
+export REDISCLI_AUTH='cl p"w$% x'
+NODE_TIMEOUT=5000               # the default, so the figures are the real ones
+
+# ---- bad settings: every problem at once, exit 78, nothing written ----
+rc=0
+out=$(env REDIS_DATA_DIR="$T/bad" REDIS_PORT=60000 CLUSTER_CREATE=yes \
+      CLUSTER_REPLICAS=x "$RI" cluster 2>&1) || rc=$?
+check "bad settings: exit 78 (got $rc)" test "$rc" = 78
+check "... the three problems named at once" test "$(grep -c 'fatal:' <<<"$out")" = 3
+check "... the bus port named" holds 'REDIS_PORT="60000": the cluster bus port' "$out"
+check "... nothing written" test ! -e "$T/bad/cluster.conf"
+rc=0; out=$("$RI" cluster-create 2>&1) || rc=$?
+check "cluster-create without CLUSTER_HOSTS: exit 78 (got $rc)" test "$rc" = 78
+rc=0
+out=$(env REDIS_PASSWORD=secret-value RENAME_COMMANDS=CLUSTER:x CLUSTER_HOSTS=a \
+      "$RI" render cluster 2>&1) || rc=$?
+check "CLUSTER renamed on a cluster node: exit 78 (got $rc)" test "$rc" = 78
+check "... the secret not shown" lacks secret-value "$out"
+
+# ---- the compose file: one service, scaled to six, that creates itself ----
+C=$ROOT/compose/cluster/docker-compose.yml
+if command -v docker-compose >/dev/null; then
+    check "compose/cluster: docker-compose.yml parses" \
+        env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C" config -q
+else
+    skip "compose/cluster: no docker-compose here to parse it"
+fi
+check "compose/cluster: one cluster service that finds and creates itself" $PY - "$C" <<'PYEOF'
+import sys, yaml
+s = yaml.safe_load(open(sys.argv[1]))["services"]["node"]
+e = s["environment"]
+assert s["command"] == "cluster" and e["CLUSTER_HOSTS"] == "node"
+assert e["CLUSTER_CREATE"] == "yes" and "REDIS_PASSWORD_FILE" in e
+assert "container_name" not in s and "ports" not in s
+PYEOF
+
+# ---- six hosts, one name for all of them ----
+net_init
+for i in 1 2 3 4 5 6 7 8; do host_add $i; done
+hosts_entry redis-nodes 1 2 3 4 5 6
+COMMON=("REDIS_PASSWORD=$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes
+        CLUSTER_CREATE=yes CLUSTER_NODE_TIMEOUT=$NODE_TIMEOUT STOP_TIMEOUT=8)
+RUNNING="1 2 3 4 5 6"
+declare -A ID
+
+cli() { local h=$1; shift; on 7 timeout 5 redis-cli --no-auth-warning -h "$h" "$@"; }
+node() { local n=$1; shift; cli "$(ip_of "$n")" "$@"; }
+start_node() { net_start c$1 $1 "${COMMON[@]}" "${@:2}" -- cluster; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# view N: the slot map node N has: per node its id, role, master, config
+# epoch and slots, sorted (what every node must agree on).
+view() {
+    node "$1" cluster nodes 2>/dev/null | tr -d '\r' | awk '{
+        r = $3 ~ /master/ ? "master" : "slave"; s = ""
+        for (i = 9; i <= NF; i++) s = s " " $i
+        print $1, r, $4, $7, s }' | sort
+}
+# agreed [NODES]: every running node says cluster_state:ok, sees NODES
+# nodes (default 6) connected and none failing, and has the same map,
+# with three masters of slots that each have a replica.
+agreed() {
+    local i first= v raw want=${1:-6}
+    for i in $RUNNING; do
+        node $i cluster info 2>/dev/null | tr -d '\r' | grep -qx cluster_state:ok || return 1
+        raw=$(node $i cluster nodes 2>/dev/null | tr -d '\r')
+        [ "$(grep -c ' connected' <<<"$raw")" = "$want" ] || return 1
+        ! grep -qE ' [a-z,]*fail' <<<"$raw" || return 1
+        # Each node at the address its host has now (a restarted node
+        # reports ok from its old nodes.conf before it reaches anyone).
+        [ "$(awk '{split($2, a, ":"); print a[1]}' <<<"$raw" | sort -u)" = "$(here)" ] ||
+            return 1
+        v=$(view $i)
+        [ -z "$first" ] || [ "$v" = "$first" ] || return 1
+        first=$v
+    done
+    [ "$(awk '$2 == "master" && NF > 4' <<<"$first" | wc -l)" = 3 ] &&
+        [ "$(awk '$2 == "slave"' <<<"$first" | wc -l)" = $((want - 3)) ]
+}
+# here: the addresses of the running nodes' hosts, sorted.
+here() { local i; for i in $RUNNING; do ip_of $i; echo; done | grep . | sort -u; }
+role_of() { node "$1" role 2>/dev/null | head -1; }
+# host_of ID: the host number of node ID (by its own CLUSTER MYID).
+host_of() { local i; for i in "${!ID[@]}"; do [ "${ID[$i]}" = "$1" ] && echo $i; done; }
+# a_master: a host whose node is a master of slots; replica_of M: its replica.
+a_master() {
+    local i
+    for i in $RUNNING; do
+        node $i cluster nodes | awk '/myself/ && $3 ~ /master/ && NF > 8 {f = 1} END {exit !f}' &&
+            { echo $i; return; }
+    done
+}
+replica_of() { host_of "$(node "$1" cluster nodes | awk -v m="${ID[$1]}" '$4 == m {print $1}' | head -1)"; }
+addrs() { local i; for i in $RUNNING; do printf '%s ' "$(ip_of $i)"; done; }
+writer_start() {  # DIR
+    mkdir -p "$1"
+    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/cwriter.py" "$1" $(addrs) \
+        2>>"$1/stderr" &
+    WRITER=$!
+    wait_until 20 acked_after "$1" 0 200
+}
+writer_stop() {
+    touch "$1/STOP"; wait "$WRITER"
+    cp "$1/errors" "$T/$(basename "$1")-errors.log"      # shown on a failure
+    check "$(basename "$1"): one writer, every write it counted is logged" \
+        test "$(sed -n 's/^acked=\([0-9]*\) .*/\1/p' "$1/summary")" = "$(wc -l < "$1/acked")"
+}
+# acked_after DIR T N: at least N writes of DIR acknowledged after time T.
+acked_after() { [ "$(awk -v t="$2" '$2 > t' "$1/acked" 2>/dev/null | wc -l)" -ge "$3" ]; }
+missing() {  # DIR [--after T]: acknowledged writes of DIR the cluster lacks
+    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/cacked.py" "$1" $(addrs) "${@:2}"
+}
+
+check "the name resolves to all six hosts" \
+    test "$(on 1 getent ahosts redis-nodes | awk '{print $1}' | sort -u | wc -l)" = 6
+
+# ---- automatic creation: six nodes started at once ----
+t0=$(now_ms)
+for i in 1 2 3 4 5 6; do start_node $i; done
+check "the six nodes form one cluster by themselves" wait_until 60 agreed
+CREATE_MS=$(( $(now_ms) - t0 ))
+echo "# figure: six nodes started to cluster_state:ok everywhere: $CREATE_MS ms"
+check "exactly one node created it" \
+    test "$(cat "$T"/c[1-6].log | grep -c 'creating a cluster of 6 nodes')" = 1
+check "... the node with the first address" grep -q 'creating a cluster' "$T/c1.log"
+for i in 1 2 3 4 5 6; do ID[$i]=$(node $i cluster myid | tr -d '\r'); done
+before=$(view 1)
+for i in 1 2 3 4 5 6; do
+    m=$(node $i cluster nodes | awk '/myself/ && $3 ~ /slave/ {print $4}')
+    [ -z "$m" ] || check "replica on host $i has its master on another host" \
+        test "$(host_of "$m")" != "$i"
+done
+health_all() {
+    local i out
+    for i in $RUNNING; do
+        out=$(on $i env REDIS_PASSWORD="$REDISCLI_AUTH" "$RI" health cluster) ||
+            { echo "host $i: $out" > "$T/health-last.log"; return 1; }
+    done
+}
+check "redis-init health: ok on every node" health_all
+out=$(on 1 env REDIS_PASSWORD="$REDISCLI_AUTH" REDIS_PORT=6380 "$RI" health cluster) &&
+    rc=0 || rc=$?
+check "health: 1 where no node answers ($out)" test "$rc" = 1
+
+# ---- creation again: nothing to do ----
+rc=0
+out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes \
+      CLUSTER_WAIT=20 "$RI" cluster-create 2>&1) || rc=$?
+check "cluster-create on the formed cluster: exit 0 (got $rc)" test "$rc" = 0
+check "... says there is nothing to do" holds 'nothing to do' "$out"
+check "... and changed nothing" test "$(view 1)" = "$before"
+check "the secret is in no log" lacks "$REDISCLI_AUTH" "$(cat "$T"/c*.log)"
+
+# ---- a cluster client writes across all three masters ----
+writer_start "$T/w1"
+all_have_keys() {
+    local i k
+    for i in $RUNNING; do
+        k=$(node $i dbsize 2>/dev/null)
+        [ "${k:-0}" -gt 0 ] || return 1
+    done
+}
+check "writes reach all three masters (and their replicas)" wait_until 10 all_have_keys
+cli_c() {
+    local k
+    for k in a b c d e f g h; do
+        [ "$(node 1 -c set cli:$k 1)" = OK ] || return 1
+    done
+}
+check "redis-cli -c follows MOVED" cli_c
+
+# ---- SIGTERM of a master: its replica takes the slots, nothing lost ----
+M=$(a_master); R=$(replica_of "$M")
+echo "# master on host $M, its replica on host $R"
+t0=$(now_ms); cut=$(date +%s.%N)
+ri_signal c$M TERM; ri_wait c$M
+STOP_MS=$(( $(now_ms) - t0 ))
+RUNNING=$(echo $RUNNING | tr ' ' '\n' | grep -vx "$M" | tr '\n' ' ')
+check "handover: the replica owns the slots ($(grep -o 'owns the slots after [0-9]* ms' "$T/c$M.log"))" \
+    grep -q "handover: $(ip_of $R):6379 owns the slots" "$T/c$M.log"
+check "handover: exit 0 (got $RC) inside STOP_TIMEOUT ($STOP_MS ms)" \
+    sh -c "[ $RC = 0 ] && [ $STOP_MS -lt 8000 ]"
+check "handover: Redis saved" grep -q 'DB saved on disk' "$T/c$M.log"
+check "host $R is master now" test "$(role_of $R)" = master
+check "writes go on after the handover" \
+    wait_until 20 acked_after "$T/w1" "$cut" 300
+writer_stop "$T/w1"
+out=$(missing "$T/w1")
+echo "# figure: handover $(cat "$T/w1/summary") ($out)"
+check "handover: no acknowledged write lost ($out)" holds '^missing=0 ' "$out"
+GAP=$(sed -n 's/.*longest_gap_ms=\([0-9]*\).*/\1/p' "$T/w1/summary")
+PAUSE=$(sed -n 's/.*handover: .* owns the slots after \([0-9]*\) ms/\1/p' "$T/c$M.log")
+echo "# figure: handover: writes paused on the server for $PAUSE ms; the client's longest gap $GAP ms"
+check "handover: writes paused under 1 s ($PAUSE ms)" test "$PAUSE" -lt 1000
+check "handover: the client's longest gap is under 2 s ($GAP ms)" test "$GAP" -lt 2000
+start_node $M; RUNNING="1 2 3 4 5 6"
+is_replica() { [ "$(role_of "$1")" = slave ]; }
+check "the stopped master comes back as a replica" wait_until 60 is_replica $M
+check "... and every node agrees" wait_until 60 agreed
+
+# ---- kill -9 of a master: its replica takes over ----
+M=$(a_master); R=$(replica_of "$M")
+echo "# master on host $M, its replica on host $R"
+writer_start "$T/w2"
+t0=$(now_ms)
+kill -KILL "$(pgrep -x -P "$(pid1 c$M)" redis-server)"
+RUNNING=$(echo $RUNNING | tr ' ' '\n' | grep -vx "$M" | tr '\n' ' ')
+is_master() { [ "$(role_of "$1")" = master ]; }
+check "kill -9: the replica on host $R is promoted" wait_until 30 is_master $R
+ok_all() {
+    local i
+    for i in $RUNNING; do
+        node $i cluster info | tr -d '\r' | grep -qx cluster_state:ok || return 1
+    done
+}
+check "kill -9: cluster_state:ok on every other node" wait_until 30 ok_all
+OK_MS=$(( $(now_ms) - t0 ))
+fo_at=$(date +%s.%N)
+# When the replica won its election, from its own log (the polling above
+# is slower than Redis on a loaded machine).
+won=$(grep 'Failover election won' "$T/c$R.log" | tail -1 | awk '{print $2, $3, $4, $5}')
+FAILOVER_MS=$(( $(date -d "$won" +%s%3N) - t0 ))
+echo "# figure: kill -9 of a master: replica elected after $FAILOVER_MS ms, cluster_state:ok seen everywhere after $OK_MS ms (node timeout $NODE_TIMEOUT)"
+# Redis flags a node PFAIL when a ping stays unanswered for the node
+# timeout, and pings each node only every half of it: up to 1.5 x the
+# timeout, then the FAIL vote and the election delay (0.5 to 1 s).
+check "kill -9: the replica is elected within 1.5 x node timeout + 2 s ($FAILOVER_MS ms)" \
+    test "$FAILOVER_MS" -le $((NODE_TIMEOUT * 3 / 2 + 2000))
+ri_wait c$M
+check "kill -9: redis-init ended with Redis' status 137 (got $RC)" test "$RC" = 137
+check "writes go on after the failover" \
+    wait_until 20 acked_after "$T/w2" "$fo_at" 300
+writer_stop "$T/w2"
+out=$(missing "$T/w2" --after "$fo_at")
+echo "# figure: kill -9 $(cat "$T/w2/summary") ($out)"
+check "kill -9: no write acknowledged after the failover is lost ($out)" \
+    holds ' missing_after=0$' "$out"
+start_node $M; RUNNING="1 2 3 4 5 6"
+check "the killed master rejoins as a replica" wait_until 60 is_replica $M
+check "... with its node id" test "$(node $M cluster myid)" = "${ID[$M]}"
+check "... and every node agrees" wait_until 60 agreed
+w1_missing=$(missing "$T/w1"); w2_missing=$(missing "$T/w2")
+
+# ---- every node stopped, restarted at a new address ----
+for i in 1 2 3 4 5 6; do ri_signal c$i TERM; done
+codes=
+for i in 1 2 3 4 5 6; do ri_wait c$i; codes="$codes$RC"; done
+check "all stopped at once: every node exits 0 ($codes)" test "$codes" = 000000
+for i in 1 2 3 4 5 6; do readdress $i $((20 + i)); done
+t0=$(now_ms)
+for i in 1 2 3 4 5 6; do start_node $i; done
+whole() { agreed && health_all; }
+check "restarted at new addresses: the cluster is whole again, every replica linked" \
+    wait_until 90 whole
+RESTART_MS=$(( $(now_ms) - t0 ))
+echo "# figure: full restart at new addresses to cluster_state:ok and every replica linked: $RESTART_MS ms"
+ids_same() { local i; for i in 1 2 3 4 5 6; do [ "$(node $i cluster myid)" = "${ID[$i]}" ] || return 1; done; }
+check "... every node kept its id" ids_same
+check "... the map has only the new addresses" \
+    lacks "$NET_PREFIX\.[1-6]:" "$(node 1 cluster nodes)"
+check "... no key lost in the restart (w1 $w1_missing)" test "$(missing "$T/w1")" = "$w1_missing"
+check "... no key lost in the restart (w2 $w2_missing)" test "$(missing "$T/w2")" = "$w2_missing"
+check "... redis-init health: ok on every node" wait_until 20 health_all
+
+# ---- creation refused: a node of another cluster, a node that is gone ----
+before=$(view 1)
+net_start lone 8 "REDIS_PASSWORD=$REDISCLI_AUTH" -- cluster
+wait_until 10 node 8 ping
+node 8 cluster addslots 0 >/dev/null        # a one-node cluster of its own
+rc=0
+out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS="redis-nodes,$(ip_of 8)" \
+      CLUSTER_WAIT=10 "$RI" cluster-create 2>&1) || rc=$?
+sed 's/^/# /' <<<"$out"
+check "a node of another cluster: exit 65 (got $rc)" test "$rc" = 65
+check "... named" holds "$(ip_of 8):6379 .*belongs to another cluster" "$out"
+check "... nothing changed" holds '^cluster_known_nodes:1' "$(node 8 cluster info | tr -d '\r')"
+check "... on either side" test "$(view 1)" = "$before"
+ri_signal lone TERM; ri_wait lone
+rc=0
+out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS="redis-nodes,$(ip_of 8)" \
+      CLUSTER_WAIT=2 "$RI" cluster-create 2>&1) || rc=$?
+sed 's/^/# /' <<<"$out"
+check "a node that does not answer: exit 69 (got $rc)" test "$rc" = 69
+check "... named" holds "not answering: $(ip_of 8):6379 \(connect" "$out"
+
+echo "# figures: create ${CREATE_MS} ms, handover pause ${PAUSE} ms (client gap ${GAP} ms), kill -9 failover ${FAILOVER_MS} ms, restart at new addresses ${RESTART_MS} ms"
+finish
