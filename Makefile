@@ -47,7 +47,7 @@ static: $(BUILD)/static/redis-init
 $(BUILD)/static/redis-init: $(SRCS) $(wildcard init/*.h) $(STATIC_LIBS) \
                             images/musl-static-pie.specs
 	@mkdir -p $(@D)
-	$(STATIC_CC) $(STATIC_HARDEN) -Os -fno-asynchronous-unwind-tables -ffunction-sections \
+	$(STATIC_CC) $(STATIC_HARDEN) -Oz -flto=auto -fno-asynchronous-unwind-tables -ffunction-sections \
 	    -fdata-sections -Wl,--gc-sections \
 	    -Wl,-z,noseparate-code -Wl,--build-id=none \
 	    -Wall -Wextra -Werror $(CPPFLAGS) \
