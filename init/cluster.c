@@ -418,6 +418,8 @@ static void host_order(struct cl *c)
     struct node sorted[PEER_MAX];
     int used[PEER_MAX] = {0}, k = 0;
 
+    memset(sorted, 0, sizeof sorted);
+
     while (k < c->n) {
         char seen[PEER_MAX][PEER_HOST_MAX + 1];
         int nseen = 0;

@@ -78,11 +78,12 @@ static int ask_nodes(const struct settings *s, struct node *nd, msec deadline)
     peer_ask(c, n, deadline);
     for (int i = 0; i < n; i++) {
         const char *rep = peer_str(c[i].reply[0]), *ks = peer_str(c[i].reply[1]);
-        char role[16], link[8];
+        char role[16];
         memset(&nd[i], 0, sizeof nd[i]);
         nd[i].a = addrs[i];
         if (c[i].ok && rep && ks &&
             peer_info(rep, "role", role, sizeof role) == 0) {
+            char link[8];
             nd[i].ok = 1;
             nd[i].master = !strcmp(role, "master");
             nd[i].link_up = peer_info(rep, "master_link_status", link,

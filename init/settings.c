@@ -945,7 +945,7 @@ void settings_usage(FILE *f, int md)
                    "|---|---|---|---|---|\n");
     for (int i = 0; i < S_COUNT; i++) {
         const struct setting *row = &settings_table[i];
-        char al[160] = "", roles[40];   /* our own names: they fit */
+        char al[160] = "";              /* our own names: they fit */
 
         if (row->flags & S_DERIVED)
             continue;
@@ -955,12 +955,13 @@ void settings_usage(FILE *f, int md)
         if (row->flags & S_HIDE)
             snprintf(al + strlen(al), sizeof al - strlen(al), "%s%s_FILE",
                      *al ? ", " : "", row->name);
-        if (md)
+        if (md) {
+            char roles[40];
             fprintf(f, "| `%s` | %s | %s | %s | %s |\n", row->name, al,
                     row->def ? row->def : "none",
                     roles_text(row->roles, roles, sizeof roles),
                     row->help);
-        else
+        } else
             fprintf(f, "  %-24s %-10s %s%s%s\n", row->name,
                     row->def ? row->def : "-", row->help,
                     *al ? "; also " : "", al);
