@@ -890,7 +890,7 @@ static void online_replicas(struct ho *h, const char *info)
 {
     h->nreplicas = 0;
     for (int i = 0; i < PEER_MAX; i++) {
-        char key[16], line[PEER_HOST_MAX + 128], *port;
+        char key[24], line[PEER_HOST_MAX + 128], *port;
         const char *why;
         struct peer_addr *a = &h->replica[h->nreplicas];
         snprintf(key, sizeof key, "slave%d", i);

@@ -44,7 +44,7 @@ static long long keys_of(const char *info)
     long long sum = 0;
 
     for (int i = 0; i < DBS; i++) {
-        char key[8], line[128];
+        char key[16], line[128];
         snprintf(key, sizeof key, "db%d", i);
         if (peer_info(info, key, line, sizeof line) == 0 &&
             !strncmp(line, "keys=", 5))
