@@ -19,6 +19,7 @@
 #define AL ROLE_ANY
 #define HA (ROLE_MASTER | ROLE_SLAVE | ROLE_SENTINEL)   /* the Sentinel setup */
 #define CL ROLE_CLUSTER
+#define MS (ROLE_MASTER | ROLE_SLAVE)                   /* Sentinel's data */
 #define Q S_QUOTE
 #define D S_DERIVED
 
@@ -80,7 +81,7 @@ const struct setting settings_table[S_COUNT] = {
     [S_FENCE] = {"FENCE", {0}, K_WORD, "yes", 0, 0, "yes|no",
         ROLE_MASTER | ROLE_SLAVE, 0,
         "a master cut off from most sentinels refuses writes (see Fencing)"},
-    [S_REDIS_HOSTS] = {"REDIS_HOSTS", {0}, K_HOSTS, NULL, 0, 0, NULL, SV, 0,
+    [S_REDIS_HOSTS] = {"REDIS_HOSTS", {0}, K_HOSTS, NULL, 0, 0, NULL, MS, 0,
         "every Redis instance of this master, host[:port],... (a name may "
         "resolve to all): no ghost master after every address changed (see "
         "Full restart)"},
