@@ -147,8 +147,14 @@ void fence_look(struct fence *w, msec deadline)
     struct sen_view v[PEER_MAX];
     int unresolved, n, all, answered, good, best;
 
-    if (is_master(w, deadline) != 1) {
+    int master = is_master(w, deadline);
+
+    if (master != 1) {
         w->last_good = clock_now();     /* a replica has nothing to fence */
+        /* A replica that Sentinel promotes is master before the sentinels
+         * name it: it is armed only once they do, never fenced before. */
+        if (master == 0)
+            w->armed = 0;
         return;
     }
     n = sen_list(s, sen, PEER_MAX, &unresolved);

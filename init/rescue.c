@@ -243,7 +243,7 @@ void rescue_look(struct rescue *r, msec deadline)
     struct peer_addr sen[PEER_MAX];
     struct sen_view v[PEER_MAX];
     struct node nd[PEER_MAX];
-    int unresolved, n, k, me = -1, g, agree = 1, down = 1;
+    int unresolved, n, k, me = -1, g, agree = 1, down = 1, failover = 0;
 
     memset(v, 0, sizeof v);
     n = sen_list(s, sen, PEER_MAX, &unresolved);
@@ -252,8 +252,11 @@ void rescue_look(struct rescue *r, msec deadline)
     for (int i = 0; i < n; i++) {
         agree &= same(&v[i].master, &v[0].master);
         down &= v[i].master_down;
+        failover |= v[i].failover;
     }
-    if (!agree || (k = ask_nodes(s, nd, deadline)) < 0)
+    /* A failover in progress is Sentinel's business: the replica it has
+     * just promoted is a master the sentinels do not name yet. */
+    if (!agree || failover || (k = ask_nodes(s, nd, deadline)) < 0)
         goto calm;
     for (int i = 0; i < k && me < 0; i++)
         if (sen_is_self(s, &nd[i].a))
