@@ -314,8 +314,10 @@ static void fail(struct peer_call *c, struct conn *k, const char *fmt, ...)
 /* gcc 12 -fanalyzer reports k->buf leaked when k->reader is assigned: a
  * false positive (both are members of the caller's conn array, which
  * peer_ask frees for every peer whatever start returns). */
+#if defined(__GNUC__) && !defined(__clang__)  /* gcc only */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 static int start(struct peer_call *c, struct conn *k)
 {
     struct sockaddr_storage ss = {0};
@@ -379,7 +381,9 @@ static int start(struct peer_call *c, struct conn *k)
     k->state = CONNECTING;
     return 0;
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 static void on_reply(struct peer_call *c, struct conn *k, redisReply *r)
 {

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +39,21 @@ static int same(const struct peer_addr *a, const struct peer_addr *b)
     return a->port == b->port && !strcasecmp(a->host, b->host);
 }
 
-/* The keys of every database of an INFO keyspace text. */
-static long long keys_of(const char *info)
+long long rescue_keys(const char *info)
 {
     long long sum = 0;
 
-    for (int i = 0; i < DBS; i++) {
+    for (int i = 0; info && i < DBS; i++) {
         char key[16], line[128];
         snprintf(key, sizeof key, "db%d", i);
         if (peer_info(info, key, line, sizeof line) == 0 &&
-            !strncmp(line, "keys=", 5))
-            sum += strtoll(line + 5, NULL, 10);
+            !strncmp(line, "keys=", 5)) {
+            /* A peer's numbers: negative ones ignored, the sum capped
+             * (a signed overflow is undefined; found by UBSan). */
+            long long k = strtoll(line + 5, NULL, 10);
+            if (k > 0)
+                sum = k > LLONG_MAX - sum ? LLONG_MAX : sum + k;
+        }
     }
     return sum;
 }
@@ -93,7 +98,7 @@ static int ask_nodes(const struct settings *s, struct node *nd, msec deadline)
                           sizeof nd[i].master_of.host) == 0)
                 nd[i].master_of.port = (int)peer_info_num(rep, "master_port");
             nd[i].offset = peer_info_num(rep, "master_repl_offset");
-            nd[i].keys = keys_of(ks);
+            nd[i].keys = rescue_keys(ks);
             answered++;
         }
         peer_reset(&c[i]);

@@ -37,6 +37,10 @@ struct rescue {
 msec rescue_after(const struct settings *s);
 
 void rescue_init(struct rescue *r, const struct settings *s, diag_log_fn log);
+/* The keys of every database of an INFO keyspace text (NULL: 0), capped
+ * at LLONG_MAX. Exposed for the fuzz targets. */
+long long rescue_keys(const char *info);
+
 /* One look, all before deadline. */
 void rescue_look(struct rescue *r, msec deadline);
 

@@ -69,8 +69,10 @@ int sen_ask(const struct settings *s, const struct peer_addr *sen, int n,
 
 /* gcc 12 -fanalyzer reports v->err leaked: a false positive (it is stored
  * in the caller's view and freed by sen_free). */
+#if defined(__GNUC__) && !defined(__clang__)  /* gcc only */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 int sen_parse(struct sen_view *v, const redisReply *a, const redisReply *m,
               const redisReply *r)
 {
@@ -103,7 +105,9 @@ int sen_parse(struct sen_view *v, const redisReply *a, const redisReply *m,
     }
     return 0;
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 void sen_free(struct sen_view *v, int n)
 {

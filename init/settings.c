@@ -188,8 +188,10 @@ int settings_lookup(const char *name, size_t len)
 /* gcc 12 -fanalyzer reports a leak of copy at its NULL check: a false
  * positive (copy is stored in s->val and freed by the next set or
  * settings_free). */
+#if defined(__GNUC__) && !defined(__clang__)  /* gcc only */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 int settings_set(struct settings *s, enum setting_id id, const char *v)
 {
     char *copy = v ? strdup(v) : NULL;
@@ -200,7 +202,9 @@ int settings_set(struct settings *s, enum setting_id id, const char *v)
     s->val[id] = copy;
     return 0;
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 const char *settings_get(const struct settings *s, enum setting_id id)
 {

@@ -1,8 +1,10 @@
-/* INFO replication text, as the handover reads a master's (its online
- * replicas, its offset), a replica's (its offset) and health reads it. */
+/* INFO text, as the handover reads a master's replication section (its
+ * online replicas, its offset) and a replica's (its offset), as health
+ * reads it, and as the rescue reads the keyspace section. */
 #include "fuzz.h"
 #include "handover.h"
 #include "health.h"
+#include "rescue.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
@@ -16,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     (void)handover_replicas(info, out, PEER_MAX);
     (void)peer_info_num(info, "master_repl_offset");
     (void)peer_info_num(info, "slave_repl_offset");
+    (void)rescue_keys(info);
     health_judge(&c, 0, "6379", "mymaster", &why);
     free(why);
     free(info);

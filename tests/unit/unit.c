@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 #include "peer.h"
 #include "known.h"
 #include "render.h"
+#include "rescue.h"
 #include "sentinels.h"
 #include "settings.h"
 
@@ -971,6 +973,13 @@ static void test_parse_replies(void **state)
     assert_string_equal(a[1].host, "::1");
     assert_int_equal(a[1].port, 6380);
     assert_int_equal(handover_replicas(NULL, a, PEER_MAX), 0);
+    /* Regression (UBSan): the rescue summed a peer's key counts without a
+     * bound, a signed overflow. Capped now; negative counts ignored. */
+    assert_int_equal(rescue_keys("db0:keys=9223372036854775807,expires=0\r\n"
+                                 "db1:keys=5,expires=0\r\n"), LLONG_MAX);
+    assert_int_equal(rescue_keys("db0:keys=3,expires=0\r\ndb3:keys=-9\r\n"
+                                 "db15:keys=4\r\ndb16:keys=100\r\n"), 7);
+    assert_int_equal(rescue_keys(NULL), 0);
 }
 
 int main(void)
