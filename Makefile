@@ -94,6 +94,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(CPPFLAGS) -DFUZZ_TEMPLATE_DIR='"$(CURDIR)/templates"' \
 	    $(FUZZ_SAN) -fsanitize=fuzzer -Wall -Wextra -Werror -Iinit -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
+# Kept: make would delete them as intermediates of the pattern rule above.
+.SECONDARY: $(FUZZ_OBJS)
 fuzz-build: $(FUZZ_BINS)
 # Each target for FUZZ_SECONDS (default 60), from its corpus in tests/fuzz/.
 fuzz: deps fuzz-build
