@@ -16,7 +16,7 @@ LIB_SRCS := $(filter-out init/main.c,$(SRCS))
 OBJS     := $(SRCS:init/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all static test unit e2e bench demo deps install clean image redis-static
+.PHONY: all static test unit e2e bench demo deps install clean image redis-static test-redis
 IMAGE    ?= redis-init:latest
 all: redis-init
 
@@ -65,8 +65,12 @@ deps:
 test: deps redis-init $(BUILD)/unit static
 	bash tests/run
 
-bench: deps redis-init static
+bench: deps redis-init static redis-static
 	bash tests/bench/run
+
+# Redis' own test suites against the image's static Redis (about N min).
+test-redis: deps redis-static
+	bash tests/redis/run.sh
 
 demo: deps redis-init
 	bash tests/demo.sh
