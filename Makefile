@@ -17,7 +17,7 @@ OBJS     := $(SRCS:init/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all static test unit e2e bench demo deps install clean image redis-static \
-        fuzz fuzz-build test-asan asan-build lint bench-quick
+        fuzz fuzz-build test-asan asan-build lint bench-quick test-redis
 IMAGE    ?= redis-init:latest
 all: redis-init
 
@@ -130,7 +130,7 @@ lint:
 	    --inline-suppr --std=c11 $(CPPFLAGS) -Iinit init/
 	@echo "cppcheck: no finding"
 
-bench: deps redis-init static
+bench: deps redis-init static redis-static
 	bash tests/bench/run
 
 # The PID-1 figures in under two minutes: fewer, shorter repeats (each
@@ -138,6 +138,10 @@ bench: deps redis-init static
 bench-quick: deps redis-init static
 	BENCH_OUT=$(BUILD)/bench-quick RUNS=10 REPEATS=3 IDLE=2 ORPHANS=2000 \
 	    bash tests/bench/pid1.sh
+
+# Redis' own test suites against the image's static Redis (README: The image).
+test-redis: deps redis-static
+	bash tests/redis/run.sh
 
 demo: deps redis-init
 	bash tests/demo.sh
