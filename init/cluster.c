@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -780,14 +781,33 @@ static void keep_once(struct cl *c)
     run_create(c);
 }
 
+/* The keeper looks every second: a line it logged last time is not
+ * repeated (a refusal stands until a human acts). */
+static diag_log_fn keep_out;
+
+static void keep_log(const char *fmt, ...)
+{
+    static char last[1024];
+    char line[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (strcmp(line, last))
+        keep_out("%s", line);
+    memcpy(last, line, sizeof last);
+}
+
 int cluster_keep(const struct settings *s, diag_log_fn log)
 {
     struct cl *c = calloc(1, sizeof *c);
 
     if (!c)
         return 1;
+    keep_out = log;
     c->s = s;
-    c->log = log;
+    c->log = keep_log;
     c->pw = settings_get(s, S_REDIS_PASSWORD);
     for (;;) {
         msec next = clock_now() + KEEP_MS;

@@ -293,5 +293,16 @@ sed 's/^/# /' <<<"$out"
 check "a node that does not answer: exit 69 (got $rc)" test "$rc" = 69
 check "... named" holds "not answering: $(ip_of 8):6379 \(connect" "$out"
 
+# ---- scale out: a new, empty node behind the same name joins by itself ----
+rm -rf "$T/lone"
+hosts_entry redis-nodes 1 2 3 4 5 6 8
+RUNNING="1 2 3 4 5 6 8"
+net_start c8 8 "${COMMON[@]}" -- cluster
+t0=$(now_ms)
+check "scale out: a seventh node joins as a replica, all seven agree" wait_until 60 agreed 7
+echo "# figure: scale out: a new node started to one map on all seven: $(( $(now_ms) - t0 )) ms"
+check "... as a replica" is_replica 8
+check "... redis-init health: ok on every node" wait_until 20 health_all
+
 echo "# figures: create ${CREATE_MS} ms, handover pause ${PAUSE} ms (client gap ${GAP} ms), kill -9 failover ${FAILOVER_MS} ms, restart at new addresses ${RESTART_MS} ms"
 finish
