@@ -44,6 +44,20 @@ assert s["command"] == "cluster" and e["CLUSTER_HOSTS"] == "node"
 assert e["CLUSTER_CREATE"] == "yes" and "REDIS_PASSWORD_FILE" in e
 assert "container_name" not in s and "ports" not in s
 PYEOF
+check "kubernetes/cluster.yaml: parallel pods behind a service that publishes unready ones" \
+    $PY - "$ROOT/compose/kubernetes/cluster.yaml" <<'PYEOF'
+import sys, yaml
+docs = {d["kind"]: d for d in yaml.safe_load_all(open(sys.argv[1]))}
+svc, sts = docs["Service"]["spec"], docs["StatefulSet"]["spec"]
+assert svc["clusterIP"] == "None" and svc["publishNotReadyAddresses"] is True
+assert sts["podManagementPolicy"] == "Parallel" and sts["replicas"] == 6
+c = sts["template"]["spec"]["containers"][0]
+env = {e["name"]: e["value"] for e in c["env"]}
+assert c["args"] == ["cluster"] and env["CLUSTER_HOSTS"] == docs["Service"]["metadata"]["name"]
+assert env["CLUSTER_CREATE"] == "yes" and "REDIS_PASSWORD_FILE" in env
+assert c["readinessProbe"]["exec"]["command"] == ["redis-init", "health", "cluster"]
+assert "tcpSocket" in c["livenessProbe"] and sts["volumeClaimTemplates"]
+PYEOF
 
 # ---- six hosts, one name for all of them ----
 net_init
