@@ -77,24 +77,19 @@ static int slot_count(const char *t, size_t n)
     return dash ? atoi(dash + 1) - atoi(t) + 1 : 1;
 }
 
-/* Parse the line at *p and move *p past it. -1 at the end or on a line
- * that is not a node. */
-static int next_node(const char **p, struct nline *l)
+/* One line of CLUSTER NODES; -1 when it is not a node's. */
+static int parse_line(const char *line, struct nline *l)
 {
-    const char *line = *p, *end, *flags;
+    const char *q = line, *t, *flags;
     size_t n, fn;
 
-    if (!*line)
-        return -1;
-    end = line + strcspn(line, "\n");
-    *p = *end ? end + 1 : end;
     memset(l, 0, sizeof *l);
-    const char *q = line, *t = token(&q, &n);
+    t = token(&q, &n);
     if (n != ID_LEN || copy_token(l->id, sizeof l->id, t, n) < 0)
-        return next_node(p, l);
+        return -1;
     t = token(&q, &n);
     if (parse_endpoint(l, t, n) < 0)
-        return next_node(p, l);
+        return -1;
     flags = token(&q, &fn);
     for (const char *f = flags; f < flags + fn; ) {
         size_t k = strcspn(f, ", ");
@@ -122,6 +117,18 @@ static int next_node(const char **p, struct nline *l)
     for (t = token(&q, &n); n; t = token(&q, &n))
         l->slots += slot_count(t, n);
     return 0;
+}
+
+/* The next node's line from *p, which moves past it; -1 at the end. */
+static int next_node(const char **p, struct nline *l)
+{
+    while (**p) {
+        const char *line = *p, *end = line + strcspn(line, "\n");
+        *p = *end ? end + 1 : end;
+        if (parse_line(line, l) == 0)
+            return 0;
+    }
+    return -1;
 }
 
 static int find_node(const char *view, const char *id, struct nline *out)
@@ -386,7 +393,7 @@ static int settled(struct cl *c)
 
 /* Until every address answers and there are enough of them; the last
  * round's answers are kept for the message. */
-static int wait_nodes(struct cl *c, int quiet)
+static int wait_nodes(struct cl *c)
 {
     int need, answered;
     char silent[2048];
@@ -397,18 +404,17 @@ static int wait_nodes(struct cl *c, int quiet)
         answered = ask_all(c);
         if (answered == c->n && c->n >= need && !c->unresolved[0])
             return 0;
-        if (quiet || clock_left(c->deadline) <= POLL_MS * 5)
+        if (!clock_left(c->deadline))
             break;
-        clock_sleep(POLL_MS * 5, c->deadline);
+        if (clock_left(c->deadline) > POLL_MS * 5)     /* else a last round */
+            clock_sleep(POLL_MS * 5, c->deadline);
     }
-    if (!quiet) {
-        list_silent(c, silent, sizeof silent);
-        c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
-               "%d needed (CLUSTER_SIZE)%s%s%s%s", answered,
-               settings_get(c->s, S_CLUSTER_WAIT), need,
-               *silent ? "; not answering: " : "", silent,
-               c->unresolved[0] ? "; not resolving: " : "", c->unresolved);
-    }
+    list_silent(c, silent, sizeof silent);
+    c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
+           "%d needed (CLUSTER_SIZE)%s%s%s%s", answered,
+           settings_get(c->s, S_CLUSTER_WAIT), need,
+           *silent ? "; not answering: " : "", silent,
+           c->unresolved[0] ? "; not resolving: " : "", c->unresolved);
     return -1;
 }
 
@@ -674,7 +680,7 @@ int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
     c->pw = settings_get(s, S_REDIS_PASSWORD);
     log("cluster-create: waiting for the nodes of CLUSTER_HOSTS=%s",
         settings_get(s, S_CLUSTER_HOSTS));
-    if (wait_nodes(c, 0) < 0)
+    if (wait_nodes(c) < 0)
         rc = CLUSTER_UNREACHABLE;
     else {
         log("cluster-create: %d nodes answer after %lld ms", c->n,

@@ -28,6 +28,24 @@ out=$(env REDIS_PASSWORD=secret-value RENAME_COMMANDS=CLUSTER:x CLUSTER_HOSTS=a 
 check "CLUSTER renamed on a cluster node: exit 78 (got $rc)" test "$rc" = 78
 check "... the secret not shown" lacks secret-value "$out"
 
+# ---- hostile peers: cluster-create keeps its one deadline, names each ----
+hosts= k=0
+for m in silent close garbage huge endless deep; do
+    k=$((k + 1)); hosts="$hosts${hosts:+,}127.0.0.1:$(port $k)"
+    $PY "$ROOT/tests/fakepeer.py" "$(port $k)" $m "$T/fake$k.out" &
+    CLEANUPS+=("kill $!")
+    wait_until 10 grep -q listening "$T/fake$k.out"
+done
+t0=$(date +%s%N); rc=0
+out=$(env CLUSTER_HOSTS="$hosts" CLUSTER_WAIT=3 "$RI" cluster-create 2>&1) || rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+sed 's/^/# /' <<<"$out" | cut -c1-400
+check "hostile peers: exit 69 (got $rc)" test "$rc" = 69
+check "hostile peers: CLUSTER_WAIT=3 s kept ($ms ms)" \
+    sh -c "[ $ms -ge 2900 ] && [ $ms -lt 4000 ]"
+check "hostile peers: each of the six named" \
+    test "$(grep -o '127\.0\.0\.1:[0-9]* (' <<<"$out" | sort -u | wc -l)" = 6
+
 # ---- the compose file: one service, scaled to six, that creates itself ----
 C=$ROOT/compose/cluster/docker-compose.yml
 if command -v docker-compose >/dev/null; then
