@@ -16,6 +16,7 @@
 #define HO_ASK_MS  300
 #define UNPAUSE_MS 300      /* kept at the end to unpause and say why */
 #define HANDOVER_MIN_MS 1000
+#define DRAIN_MS   500      /* MOVED answered after a handover, at most */
 #define ID_LEN     40
 
 /* ---- CLUSTER NODES, one line ---- */
@@ -1079,8 +1080,15 @@ int cluster_handover(const struct settings *s, msec deadline, diag_log_fn log)
     why = ho_switch(&h, buf, sizeof buf);
     /* Either way writes go on: to the new owner (MOVED), or here. */
     ho_unpause(&h, deadline);
-    if (!why)
+    if (!why) {
+        /* Clients still send this node's old slots here: a while of MOVED
+         * answers moves them to the new owner (redis-py re-reads the whole
+         * map after a few), instead of connection errors once Redis stops. */
+        msec drain = clock_left(deadline) < DRAIN_MS ? clock_left(deadline)
+                                                     : DRAIN_MS;
+        clock_sleep(drain, deadline);
         return 0;
+    }
     log("handover given up after %lld ms: %s: writes unpaused, plain clean "
         "shutdown", clock_now() - h.start, why);
     return 1;

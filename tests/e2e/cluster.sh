@@ -234,7 +234,7 @@ GAP=$(sed -n 's/.*longest_gap_ms=\([0-9]*\).*/\1/p' "$T/w1/summary")
 PAUSE=$(sed -n 's/.*handover: .* owns the slots after \([0-9]*\) ms/\1/p' "$T/c$M.log")
 echo "# figure: handover: writes paused on the server for $PAUSE ms; the client's longest gap $GAP ms"
 check "handover: writes paused under 1 s ($PAUSE ms)" test "$PAUSE" -lt 1000
-check "handover: the client's longest gap is under 2 s ($GAP ms)" test "$GAP" -lt 2000
+check "handover: the client's longest gap is under 1 s ($GAP ms)" test "$GAP" -lt 1000
 start_node $M; RUNNING="1 2 3 4 5 6"
 is_replica() { [ "$(role_of "$1")" = slave ]; }
 check "the stopped master comes back as a replica" wait_until 60 is_replica $M
