@@ -12,6 +12,7 @@
 #define ASK_MS     1000     /* one round of questions */
 #define POLL_MS    100      /* between rounds while creating */
 #define KEEP_MS    1000     /* between the keeper's looks */
+#define KEEP_EAGER 10       /* first looks: meet at a new address at once */
 #define HO_POLL_MS 10       /* between the handover's looks */
 #define HO_ASK_MS  300
 #define UNPAUSE_MS 300      /* kept at the end to unpause and say why */
@@ -169,6 +170,7 @@ struct cl {
     const char *pw;
     struct node node[PEER_MAX];
     int n, entries;
+    int looks;                  /* the keeper's looks with Redis up */
     char unresolved[512];       /* names that do not resolve now */
 };
 
@@ -258,8 +260,8 @@ static const char *err_of(const struct peer_call *k)
                                                          : "no reply";
 }
 
-/* Ask every node what it is; the number that answered. */
-static int ask_all(struct cl *c)
+/* Ask every node what it is, for at most ms; the number that answered. */
+static int ask_all(struct cl *c, msec ms)
 {
     struct peer_call k[PEER_MAX];
     int answered = 0;
@@ -272,7 +274,7 @@ static int ask_all(struct cl *c)
         peer_cmd(&k[i], "CLUSTER NODES");
         peer_cmd(&k[i], "DBSIZE");
     }
-    peer_ask(k, c->n, round_deadline(c, ASK_MS));
+    peer_ask(k, c->n, round_deadline(c, ms));
     for (int i = 0; i < c->n; i++) {
         struct node *x = &c->node[i];
         const char *info = peer_str(k[i].reply[0]);
@@ -400,15 +402,17 @@ static int wait_nodes(struct cl *c)
     char silent[2048];
 
     for (;;) {
+        /* The last round has what is left, and its answers are the ones
+         * reported. */
+        int last = clock_left(c->deadline) <= POLL_MS * 5 + ASK_MS;
         resolve(c);
         need = nodes_needed(c);
-        answered = ask_all(c);
+        answered = ask_all(c, last ? clock_left(c->deadline) : ASK_MS);
         if (answered == c->n && c->n >= need && !c->unresolved[0])
             return 0;
-        if (!clock_left(c->deadline))
+        if (last)
             break;
-        if (clock_left(c->deadline) > POLL_MS * 5)     /* else a last round */
-            clock_sleep(POLL_MS * 5, c->deadline);
+        clock_sleep(POLL_MS * 5, c->deadline);
     }
     list_silent(c, silent, sizeof silent);
     c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
@@ -647,7 +651,7 @@ static int run_create(struct cl *c)
     /* Meet, until every node knows every other and the slot map; then
      * attach the new nodes; then until all agree. */
     while (clock_left(c->deadline)) {
-        if (ask_all(c) == c->n && (b = base_node(c)) >= 0) {
+        if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
             if (!all_met(c))
                 meet(c, b);
             else if (!attach(c, b) && settled(c)) {
@@ -701,7 +705,10 @@ static int is_self(const struct settings *s, const struct peer_addr *a)
 }
 
 /* Meet, from the local node, every node it knows by id, cannot reach, and
- * that answers at another address than the one it has for it. */
+ * that answers at another address than the one it has for it. In the
+ * first looks after a start any other address counts: Redis shows a link
+ * to an old address as connected while its connect is pending, and waits
+ * the node timeout before it gives up on it. */
 static void remeet(struct cl *c, const struct node *local)
 {
     struct nline l;
@@ -712,7 +719,7 @@ static void remeet(struct cl *c, const struct node *local)
         if (!x->ok || !strcmp(x->id, local->id) ||
             find_node(local->view, x->id, &l) < 0 ||
             (!strcmp(l.host, x->addr.host) && l.port == x->addr.port) ||
-            (l.connected && !l.fail))
+            (l.connected && !l.fail && c->looks > KEEP_EAGER))
             continue;
         peer_cmd(&k, "CLUSTER MEET %s %d %d", x->addr.host, x->addr.port, x->bus);
         if (one(c, &k, &local->addr, ASK_MS) == 0)
@@ -762,7 +769,7 @@ static void keep_once(struct cl *c)
 
     c->deadline = clock_now() + ASK_MS * 2;
     resolve(c);
-    ask_all(c);
+    ask_all(c, ASK_MS);
     for (int i = 0; i < c->n; i++) {
         if (is_self(c->s, &c->node[i].addr))
             self = i;
@@ -771,6 +778,7 @@ static void keep_once(struct cl *c)
     }
     if (self < 0 || !c->node[self].ok)
         return;                 /* Redis is not up yet, or not in the list */
+    c->looks++;
     if (!fresh(&c->node[self])) {
         remeet(c, &c->node[self]);
         relink(c, &c->node[self]);
