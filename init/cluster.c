@@ -536,22 +536,25 @@ static int all_met(struct cl *c)
     return 1;
 }
 
-/* The base meets every node its view lacks, at the address we reach it. */
-static void meet(struct cl *c, int b)
+/* Every node meets each node its view lacks, at the address we reach it
+ * (all pairs: no wait for gossip to carry the news). */
+static void meet(struct cl *c)
 {
     struct nline l;
 
-    for (int i = 0; i < c->n; i++) {
-        struct peer_call k = {0};
-        if (i == b || find_node(c->node[b].view, c->node[i].id, &l) == 0)
-            continue;
-        peer_cmd(&k, "CLUSTER MEET %s %d %d", c->node[i].addr.host,
-                 c->node[i].addr.port, c->node[i].bus);
-        if (one(c, &k, &c->node[b].addr, ASK_MS) < 0)
-            c->log("cluster-create: CLUSTER MEET %s:%d: %s",
-                   c->node[i].addr.host, c->node[i].addr.port, err_of(&k));
-        peer_reset(&k);
-    }
+    for (int i = 0; i < c->n; i++)
+        for (int j = 0; j < c->n; j++) {
+            struct peer_call k = {0};
+            if (i == j || find_node(c->node[i].view, c->node[j].id, &l) == 0)
+                continue;
+            peer_cmd(&k, "CLUSTER MEET %s %d %d", c->node[j].addr.host,
+                     c->node[j].addr.port, c->node[j].bus);
+            if (one(c, &k, &c->node[i].addr, ASK_MS) < 0)
+                c->log("cluster-create: %s:%d: CLUSTER MEET %s:%d: %s",
+                       c->node[i].addr.host, c->node[i].addr.port,
+                       c->node[j].addr.host, c->node[j].addr.port, err_of(&k));
+            peer_reset(&k);
+        }
 }
 
 /* The master, in the base's view, with the fewest replicas; one on
@@ -653,7 +656,7 @@ static int run_create(struct cl *c)
     while (clock_left(c->deadline)) {
         if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
             if (!all_met(c))
-                meet(c, b);
+                meet(c);
             else if (!attach(c, b) && settled(c)) {
                 c->log("cluster-create: cluster_state:ok on all %d nodes, "
                        "one slot map and epochs, after %lld ms", c->n,

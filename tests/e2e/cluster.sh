@@ -172,6 +172,14 @@ for i in 1 2 3 4 5 6; do
     [ -z "$m" ] || check "replica on host $i has its master on another host" \
         test "$(host_of "$m")" != "$i"
 done
+# redis-cli's own check: every slot covered, every node agrees.
+cli_check() {
+    local out
+    out=$(node 1 --cluster check "$(ip_of 1):6379" 2>&1)
+    holds '\[OK\] All nodes agree about slots configuration' "$out" &&
+        holds '\[OK\] All 16384 slots covered' "$out"
+}
+check "redis-cli --cluster check: every slot covered, all nodes agree" cli_check
 health_all() {
     local i out
     for i in $RUNNING; do
@@ -303,6 +311,7 @@ check "... the map has only the new addresses" \
 check "... no key lost in the restart (w1 $w1_missing)" test "$(missing "$T/w1")" = "$w1_missing"
 check "... no key lost in the restart (w2 $w2_missing)" test "$(missing "$T/w2")" = "$w2_missing"
 check "... redis-init health: ok on every node" wait_until 20 health_all
+check "... redis-cli --cluster check agrees" cli_check
 
 # ---- creation refused: a node of another cluster, a node that is gone ----
 before=$(view 1)
