@@ -289,8 +289,11 @@ static int ask_all(struct cl *c, msec ms)
             peer_reset(&k[i]);
             continue;
         }
+        if (!(x->view = strdup(k[i].reply[1]->str))) {
+            peer_reset(&k[i]);
+            continue;           /* out of memory: not counted as answering */
+        }
         x->ok = 1;
-        x->view = strdup(k[i].reply[1]->str);
         memcpy(x->id, me.id, sizeof x->id);
         x->bus = me.bus;
         x->master = me.master;
