@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,12 @@
 #define ASK_MS     1000     /* one round of questions */
 #define POLL_MS    100      /* between rounds while creating */
 #define KEEP_MS    1000     /* between the keeper's looks */
+#define KEEP_EAGER 10       /* first looks: meet at a new address at once */
 #define HO_POLL_MS 10       /* between the handover's looks */
 #define HO_ASK_MS  300
 #define UNPAUSE_MS 300      /* kept at the end to unpause and say why */
 #define HANDOVER_MIN_MS 1000
+#define DRAIN_MS   500      /* MOVED answered after a handover, at most */
 #define ID_LEN     40
 
 /* ---- CLUSTER NODES, one line ---- */
@@ -76,24 +79,19 @@ static int slot_count(const char *t, size_t n)
     return dash ? atoi(dash + 1) - atoi(t) + 1 : 1;
 }
 
-/* Parse the line at *p and move *p past it. -1 at the end or on a line
- * that is not a node. */
-static int next_node(const char **p, struct nline *l)
+/* One line of CLUSTER NODES; -1 when it is not a node's. */
+static int parse_line(const char *line, struct nline *l)
 {
-    const char *line = *p, *end, *flags;
+    const char *q = line, *t, *flags;
     size_t n, fn;
 
-    if (!*line)
-        return -1;
-    end = line + strcspn(line, "\n");
-    *p = *end ? end + 1 : end;
     memset(l, 0, sizeof *l);
-    const char *q = line, *t = token(&q, &n);
+    t = token(&q, &n);
     if (n != ID_LEN || copy_token(l->id, sizeof l->id, t, n) < 0)
-        return next_node(p, l);
+        return -1;
     t = token(&q, &n);
     if (parse_endpoint(l, t, n) < 0)
-        return next_node(p, l);
+        return -1;
     flags = token(&q, &fn);
     for (const char *f = flags; f < flags + fn; ) {
         size_t k = strcspn(f, ", ");
@@ -121,6 +119,18 @@ static int next_node(const char **p, struct nline *l)
     for (t = token(&q, &n); n; t = token(&q, &n))
         l->slots += slot_count(t, n);
     return 0;
+}
+
+/* The next node's line from *p, which moves past it; -1 at the end. */
+static int next_node(const char **p, struct nline *l)
+{
+    while (**p) {
+        const char *line = *p, *end = line + strcspn(line, "\n");
+        *p = *end ? end + 1 : end;
+        if (parse_line(line, l) == 0)
+            return 0;
+    }
+    return -1;
 }
 
 static int find_node(const char *view, const char *id, struct nline *out)
@@ -160,6 +170,7 @@ struct cl {
     const char *pw;
     struct node node[PEER_MAX];
     int n, entries;
+    int looks;                  /* the keeper's looks with Redis up */
     char unresolved[512];       /* names that do not resolve now */
 };
 
@@ -249,8 +260,8 @@ static const char *err_of(const struct peer_call *k)
                                                          : "no reply";
 }
 
-/* Ask every node what it is; the number that answered. */
-static int ask_all(struct cl *c)
+/* Ask every node what it is, for at most ms; the number that answered. */
+static int ask_all(struct cl *c, msec ms)
 {
     struct peer_call k[PEER_MAX];
     int answered = 0;
@@ -263,7 +274,7 @@ static int ask_all(struct cl *c)
         peer_cmd(&k[i], "CLUSTER NODES");
         peer_cmd(&k[i], "DBSIZE");
     }
-    peer_ask(k, c->n, round_deadline(c, ASK_MS));
+    peer_ask(k, c->n, round_deadline(c, ms));
     for (int i = 0; i < c->n; i++) {
         struct node *x = &c->node[i];
         const char *info = peer_str(k[i].reply[0]);
@@ -278,8 +289,11 @@ static int ask_all(struct cl *c)
             peer_reset(&k[i]);
             continue;
         }
+        if (!(x->view = strdup(k[i].reply[1]->str))) {
+            peer_reset(&k[i]);
+            continue;           /* out of memory: not counted as answering */
+        }
         x->ok = 1;
-        x->view = strdup(k[i].reply[1]->str);
         memcpy(x->id, me.id, sizeof x->id);
         x->bus = me.bus;
         x->master = me.master;
@@ -385,29 +399,30 @@ static int settled(struct cl *c)
 
 /* Until every address answers and there are enough of them; the last
  * round's answers are kept for the message. */
-static int wait_nodes(struct cl *c, int quiet)
+static int wait_nodes(struct cl *c)
 {
     int need, answered;
     char silent[2048];
 
     for (;;) {
+        /* The last round has what is left, and its answers are the ones
+         * reported. */
+        int last = clock_left(c->deadline) <= POLL_MS * 5 + ASK_MS;
         resolve(c);
         need = nodes_needed(c);
-        answered = ask_all(c);
+        answered = ask_all(c, last ? clock_left(c->deadline) : ASK_MS);
         if (answered == c->n && c->n >= need && !c->unresolved[0])
             return 0;
-        if (quiet || clock_left(c->deadline) <= POLL_MS * 5)
+        if (last)
             break;
         clock_sleep(POLL_MS * 5, c->deadline);
     }
-    if (!quiet) {
-        list_silent(c, silent, sizeof silent);
-        c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
-               "%d needed (CLUSTER_SIZE)%s%s%s%s", answered,
-               settings_get(c->s, S_CLUSTER_WAIT), need,
-               *silent ? "; not answering: " : "", silent,
-               c->unresolved[0] ? "; not resolving: " : "", c->unresolved);
-    }
+    list_silent(c, silent, sizeof silent);
+    c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
+           "%d needed (CLUSTER_SIZE)%s%s%s%s", answered,
+           settings_get(c->s, S_CLUSTER_WAIT), need,
+           *silent ? "; not answering: " : "", silent,
+           c->unresolved[0] ? "; not resolving: " : "", c->unresolved);
     return -1;
 }
 
@@ -526,22 +541,25 @@ static int all_met(struct cl *c)
     return 1;
 }
 
-/* The base meets every node its view lacks, at the address we reach it. */
-static void meet(struct cl *c, int b)
+/* Every node meets each node its view lacks, at the address we reach it
+ * (all pairs: no wait for gossip to carry the news). */
+static void meet(struct cl *c)
 {
     struct nline l;
 
-    for (int i = 0; i < c->n; i++) {
-        struct peer_call k = {0};
-        if (i == b || find_node(c->node[b].view, c->node[i].id, &l) == 0)
-            continue;
-        peer_cmd(&k, "CLUSTER MEET %s %d %d", c->node[i].addr.host,
-                 c->node[i].addr.port, c->node[i].bus);
-        if (one(c, &k, &c->node[b].addr, ASK_MS) < 0)
-            c->log("cluster-create: CLUSTER MEET %s:%d: %s",
-                   c->node[i].addr.host, c->node[i].addr.port, err_of(&k));
-        peer_reset(&k);
-    }
+    for (int i = 0; i < c->n; i++)
+        for (int j = 0; j < c->n; j++) {
+            struct peer_call k = {0};
+            if (i == j || find_node(c->node[i].view, c->node[j].id, &l) == 0)
+                continue;
+            peer_cmd(&k, "CLUSTER MEET %s %d %d", c->node[j].addr.host,
+                     c->node[j].addr.port, c->node[j].bus);
+            if (one(c, &k, &c->node[i].addr, ASK_MS) < 0)
+                c->log("cluster-create: %s:%d: CLUSTER MEET %s:%d: %s",
+                       c->node[i].addr.host, c->node[i].addr.port,
+                       c->node[j].addr.host, c->node[j].addr.port, err_of(&k));
+            peer_reset(&k);
+        }
 }
 
 /* The master, in the base's view, with the fewest replicas; one on
@@ -641,9 +659,9 @@ static int run_create(struct cl *c)
     /* Meet, until every node knows every other and the slot map; then
      * attach the new nodes; then until all agree. */
     while (clock_left(c->deadline)) {
-        if (ask_all(c) == c->n && (b = base_node(c)) >= 0) {
+        if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
             if (!all_met(c))
-                meet(c, b);
+                meet(c);
             else if (!attach(c, b) && settled(c)) {
                 c->log("cluster-create: cluster_state:ok on all %d nodes, "
                        "one slot map and epochs, after %lld ms", c->n,
@@ -675,7 +693,7 @@ int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
     c->pw = settings_get(s, S_REDIS_PASSWORD);
     log("cluster-create: waiting for the nodes of CLUSTER_HOSTS=%s",
         settings_get(s, S_CLUSTER_HOSTS));
-    if (wait_nodes(c, 0) < 0)
+    if (wait_nodes(c) < 0)
         rc = CLUSTER_UNREACHABLE;
     else {
         log("cluster-create: %d nodes answer after %lld ms", c->n,
@@ -695,7 +713,10 @@ static int is_self(const struct settings *s, const struct peer_addr *a)
 }
 
 /* Meet, from the local node, every node it knows by id, cannot reach, and
- * that answers at another address than the one it has for it. */
+ * that answers at another address than the one it has for it. In the
+ * first looks after a start any other address counts: Redis shows a link
+ * to an old address as connected while its connect is pending, and waits
+ * the node timeout before it gives up on it. */
 static void remeet(struct cl *c, const struct node *local)
 {
     struct nline l;
@@ -706,7 +727,7 @@ static void remeet(struct cl *c, const struct node *local)
         if (!x->ok || !strcmp(x->id, local->id) ||
             find_node(local->view, x->id, &l) < 0 ||
             (!strcmp(l.host, x->addr.host) && l.port == x->addr.port) ||
-            (l.connected && !l.fail))
+            (l.connected && !l.fail && c->looks > KEEP_EAGER))
             continue;
         peer_cmd(&k, "CLUSTER MEET %s %d %d", x->addr.host, x->addr.port, x->bus);
         if (one(c, &k, &local->addr, ASK_MS) == 0)
@@ -756,7 +777,7 @@ static void keep_once(struct cl *c)
 
     c->deadline = clock_now() + ASK_MS * 2;
     resolve(c);
-    ask_all(c);
+    ask_all(c, ASK_MS);
     for (int i = 0; i < c->n; i++) {
         if (is_self(c->s, &c->node[i].addr))
             self = i;
@@ -765,6 +786,7 @@ static void keep_once(struct cl *c)
     }
     if (self < 0 || !c->node[self].ok)
         return;                 /* Redis is not up yet, or not in the list */
+    c->looks++;
     if (!fresh(&c->node[self])) {
         remeet(c, &c->node[self]);
         relink(c, &c->node[self]);
@@ -782,14 +804,33 @@ static void keep_once(struct cl *c)
     run_create(c);
 }
 
+/* The keeper looks every second: a line it logged last time is not
+ * repeated (a refusal stands until a human acts). */
+static diag_log_fn keep_out;
+
+static void keep_log(const char *fmt, ...)
+{
+    static char last[1024];
+    char line[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (strcmp(line, last))
+        keep_out("%s", line);
+    memcpy(last, line, sizeof last);
+}
+
 int cluster_keep(const struct settings *s, diag_log_fn log)
 {
     struct cl *c = calloc(1, sizeof *c);
 
     if (!c)
         return 1;
+    keep_out = log;
     c->s = s;
-    c->log = log;
+    c->log = keep_log;
     c->pw = settings_get(s, S_REDIS_PASSWORD);
     for (;;) {
         msec next = clock_now() + KEEP_MS;
@@ -1055,8 +1096,15 @@ int cluster_handover(const struct settings *s, msec deadline, diag_log_fn log)
     why = ho_switch(&h, buf, sizeof buf);
     /* Either way writes go on: to the new owner (MOVED), or here. */
     ho_unpause(&h, deadline);
-    if (!why)
+    if (!why) {
+        /* Clients still send this node's old slots here: a while of MOVED
+         * answers moves them to the new owner (redis-py re-reads the whole
+         * map after a few), instead of connection errors once Redis stops. */
+        msec drain = clock_left(deadline) < DRAIN_MS ? clock_left(deadline)
+                                                     : DRAIN_MS;
+        clock_sleep(drain, deadline);
         return 0;
+    }
     log("handover given up after %lld ms: %s: writes unpaused, plain clean "
         "shutdown", clock_now() - h.start, why);
     return 1;

@@ -677,6 +677,37 @@ static void golden(const char *role, const char *file)
 static void test_golden_master(void **state) { (void)state; golden("master", "redis.conf"); }
 static void test_golden_slave(void **state) { (void)state; golden("slave", "redis.conf"); }
 static void test_golden_sentinel(void **state) { (void)state; golden("sentinel", "sentinel.conf"); }
+static void test_golden_cluster(void **state) { (void)state; golden("cluster", "cluster.conf"); }
+
+/* The bus port: REDIS_PORT + 10000, or ANNOUNCE_BUS_PORT; a hostname is
+ * the preferred endpoint when announced. */
+static void test_cluster_derived(void **state)
+{
+    struct settings s = {0};
+    struct diag d = {0};
+
+    (void)state;
+    setenv("REDIS_PORT", "7000", 1);
+    setenv("REDIS_CLUSTER_ANNOUNCE_HOSTNAME", "node-0.nodes", 1);
+    setenv("REDIS_NODES", "node-0 node-1 node-2", 1);
+    assert_int_equal(settings_load(&s, &d), 0);
+    s.role = ROLE_CLUSTER;
+    settings_derive(&s);
+    assert_string_equal(settings_get(&s, S_CLUSTER_BUS_PORT), "17000");
+    assert_string_equal(settings_get(&s, S_CLUSTER_ENDPOINT_TYPE), "hostname");
+    assert_string_equal(settings_get(&s, S_ANNOUNCE_HOSTNAME), "node-0.nodes");
+    assert_string_equal(settings_get(&s, S_CLUSTER_HOSTS), "node-0 node-1 node-2");
+    settings_free(&s);
+    setenv("REDIS_CLUSTER_ANNOUNCE_BUS_PORT", "30000", 1);
+    assert_int_equal(settings_load(&s, &d), 0);
+    settings_derive(&s);
+    assert_string_equal(settings_get(&s, S_CLUSTER_BUS_PORT), "30000");
+    settings_free(&s);
+    setenv("CLUSTER_REPLICAS", "17", 1);
+    assert_int_equal(settings_load(&s, &d), 1);
+    diag_free(&d);
+    settings_free(&s);
+}
 
 static void test_keep_identity(void **state)
 {
@@ -998,6 +1029,8 @@ int main(void)
         cmocka_unit_test_setup(test_golden_master, clean_env),
         cmocka_unit_test_setup(test_golden_slave, clean_env),
         cmocka_unit_test_setup(test_golden_sentinel, clean_env),
+        cmocka_unit_test_setup(test_golden_cluster, clean_env),
+        cmocka_unit_test_setup(test_cluster_derived, clean_env),
         cmocka_unit_test_setup(test_keep_identity, clean_env),
         cmocka_unit_test_setup(test_derive, clean_env),
         cmocka_unit_test_setup(test_limits, clean_env),
