@@ -46,6 +46,27 @@ check "hostile peers: CLUSTER_WAIT=3 s kept ($ms ms)" \
 check "hostile peers: each of the six named" \
     test "$(grep -o '127\.0\.0\.1:[0-9]* (' <<<"$out" | sort -u | wc -l)" = 6
 
+# ---- too few nodes: refused by name, nothing changed ----
+few=
+for k in 11 12 13; do
+    ri_start few$k REDIS_PORT=$(port $k) -- cluster
+    few="$few${few:+,}127.0.0.1:$(port $k)"
+done
+for k in 11 12 13; do wait_until 10 rcli "$(port $k)" ping >/dev/null; done
+rc=0
+out=$(env CLUSTER_HOSTS="$few" CLUSTER_SIZE=3 CLUSTER_WAIT=10 "$RI" cluster-create 2>&1) || rc=$?
+sed 's/^/# /' <<<"$out"
+check "three nodes, CLUSTER_REPLICAS=1: refused, exit 65 (got $rc)" test "$rc" = 65
+check "... says why" holds '3 nodes are too few for 3 masters with CLUSTER_REPLICAS=1' "$out"
+alone() { local k; for k in 11 12 13; do
+    rcli "$(port $k)" cluster info | grep -q '^cluster_known_nodes:1' || return 1; done; }
+check "... nothing changed" alone
+rc=0
+out=$(env CLUSTER_HOSTS="$few" CLUSTER_REPLICAS=0 CLUSTER_WAIT=20 "$RI" cluster-create 2>&1) || rc=$?
+check "three nodes, CLUSTER_REPLICAS=0: three masters, exit 0 (got $rc)" test "$rc" = 0
+check "... cluster_state:ok" holds '^cluster_state:ok' "$(rcli "$(port 11)" cluster info | tr -d '\r')"
+for k in 11 12 13; do ri_signal few$k TERM; ri_wait few$k; done
+
 # ---- the compose file: one service, scaled to six, that creates itself ----
 C=$ROOT/compose/cluster/docker-compose.yml
 if command -v docker-compose >/dev/null; then
