@@ -53,6 +53,15 @@ keys_on() { cli "$(name_of $1)" dbsize 2>/dev/null; }
 all_have() {  # COUNT: every data host has COUNT keys
     local i; for i in 1 2 3; do [ "$(keys_on $i)" = "$1" ] || return 1; done
 }
+since_ms() { awk -v t="$1" -v n="$(date +%s.%N)" 'BEGIN {printf "%d", (n - t) * 1000}'; }
+# first_ack_ms DIR T0: ms from T0 to the writer's first acknowledged write.
+first_ack_ms() { awk -v t="$2" 'NR == 1 {printf "%d", ($2 - t) * 1000}' "$1/acked"; }
+calm_at_least() {  # one agreed master, linked replicas, at least COUNT keys everywhere
+    local m i; m=$(agreed) || return 1
+    [ "$(masters)" = 1 ] || return 1
+    for i in 1 2 3; do [ $i = "$m" ] || linked $i || return 1; done
+    for i in 1 2 3; do [ "$(keys_on $i)" -ge "$1" ] 2>/dev/null || return 1; done
+}
 calm() {  # one agreed master, two linked replicas, all keys everywhere
     local m i; m=$(agreed) || return 1
     [ "$(masters)" = 1 ] || return 1
@@ -74,26 +83,28 @@ for i in 1 2 3 4 5 6; do ri_signal n$i TERM; done
 for i in 1 2 3 4 5 6; do ri_wait n$i; done
 for i in 1 2 3 4 5 6; do readdress $i $((i + 100)); done
 echo "# all hosts readdressed: $(for i in 1 2 3 4 5 6; do printf '%s ' "$(ip_of $i)"; done)"
-t0=$(date +%s%N)
 for i in 4 5 6 1 2 3; do start $i; done
-check "full restart, new addresses: one master, two linked replicas, all 1000 keys" \
-    wait_until 90 calm 1000
-echo "# full restart with new addresses: calm after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-check "each sentinel kept the master's whole name" \
-    sh -c "grep -q 'monitoring the master this sentinel knew last, $(name_of 1):6379' '$T/n4.log' ||
-           grep -q 'peer sentinels name $(name_of 1):6379 as master' '$T/n4.log'"
-check "... and its config epoch" grep -q "^sentinel config-epoch $MN " "$T/n4/sentinel.conf"
+t0=$(date +%s.%N)               # the last host started; a client writes at once
 mkdir -p "$T/w"
 MASTER_NAME=$MN REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/writer.py" "$T/w" \
     "$(name_of 4)" "$(name_of 5)" "$(name_of 6)" &
 WRITER=$!
+check "full restart, new addresses: one master, two linked replicas, all 1000 keys" \
+    wait_until 90 calm_at_least 1000
+echo "# full restart with new addresses: calm after $(since_ms "$t0") ms"
+check "each sentinel kept the master's whole name" \
+    sh -c "grep -q 'monitoring the master this sentinel knew last, $(name_of 1):6379' '$T/n4.log' ||
+           grep -q 'peer sentinels name $(name_of 1):6379 as master' '$T/n4.log'"
+check "... and its config epoch" grep -q "^sentinel config-epoch $MN " "$T/n4/sentinel.conf"
 check "a Sentinel client writes again" wait_until 30 sh -c "[ \$(wc -l < $T/w/acked 2>/dev/null || echo 0) -gt 50 ]"
 touch "$T/w/STOP"; wait $WRITER
-n_acked=$(wc -l < "$T/w/acked")
+wait_until 30 calm_at_least 1000
+n_keys=$(keys_on "$(agreed)")   # the 1000 and the writer's (acked or not)
+echo "# figure: full restart, stable names: last host started -> first acknowledged write of a Sentinel client: $(first_ack_ms "$T/w" "$t0") ms"
 
 # --- the master's data directory is lost; it comes back at once ------------
 m=$(agreed)
-check "calm before the lost volume (master is host $m)" wait_until 60 calm $((1000 + n_acked))
+check "calm before the lost volume (master is host $m)" wait_until 60 calm $n_keys
 kill -KILL "$(pid1 n$m)"; ri_wait n$m
 rm -rf "$T/n$m"
 start $m
@@ -102,6 +113,7 @@ check "the empty master says why it does not serve" \
 check "a replica is promoted; the restarted node replicates it" \
     wait_until 60 sh -c "$(declare -f agreed sen cli on name_of host linked); NS_SUFFIX=$NS_SUFFIX MN=$MN NET_ID=$NET_ID
         a=\$(agreed) && [ \"\$a\" != $m ] && linked $m"
-check "every key survives, on every host" wait_until 60 all_have $((1000 + n_acked))
+check "every key survives, on every host" wait_until 60 all_have $n_keys
+echo "# figure: lost master volume: keys lost: $(( n_keys - $(keys_on "$(agreed)") )) of $n_keys"
 check "never two masters" test "$(masters)" = 1
 finish
