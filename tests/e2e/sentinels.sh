@@ -129,7 +129,10 @@ check "RENAME_COMMANDS: render hides the new names" \
            ! RENAME_COMMANDS=$RN '$RI' render master | grep -q 9f2k"
 check "... the sentinel sees the replica" wait_until 20 sh -c \
     "redis-cli -p $Y sentinel master mymaster | grep -A1 -x num-slaves | tail -1 | grep -qx 1"
-check "... and fails over with the renamed commands" sh -c "redis-cli -p $Y sentinel failover mymaster | grep -qx OK"
+# Sentinel refuses (NOGOODSLAVE) until it has the replica's own INFO,
+# which comes up to 10 s after it learned of it: asked until it accepts.
+check "... and fails over with the renamed commands" \
+    wait_until 20 sh -c "redis-cli -p $Y sentinel failover mymaster | grep -qx OK"
 check "... the replica is master, the old master its replica" wait_until 20 sh -c "
     redis-cli -p $S2 role | head -1 | grep -qx master &&
     redis-cli -p $M2 role | head -1 | grep -qx slave"
