@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 
 #include "cluster.h"
+#include "handover.h"
 #include "peer.h"
 
 #define ASK_MS     1000     /* one round of questions */
@@ -926,28 +927,6 @@ static int ho_local(struct ho *h, struct peer_call *k)
            !peer_is_error(k->reply[0]) ? 0 : -1;
 }
 
-/* The online replicas of an INFO replication text. */
-static void online_replicas(struct ho *h, const char *info)
-{
-    h->nreplicas = 0;
-    for (int i = 0; i < PEER_MAX; i++) {
-        char key[24], line[PEER_HOST_MAX + 128], *port;
-        const char *why;
-        struct peer_addr *a = &h->replica[h->nreplicas];
-        snprintf(key, sizeof key, "slave%d", i);
-        if (peer_info(info, key, line, sizeof line) < 0 ||
-            !strstr(line, ",state=online,") || strncmp(line, "ip=", 3) ||
-            !(port = strstr(line, ",port=")))
-            continue;
-        *port = 0;
-        port += 6;
-        port[strcspn(port, ",")] = 0;
-        if (peer_parse(line + 3, strlen(line + 3), 1, a, &why) == 0 &&
-            (a->port = (int)peer_num(port)) > 0 && a->port < 65536)
-            h->nreplicas++;
-    }
-}
-
 /* Until a replica reports the offset: its index, or -1 with *why. */
 static int ho_catch_up(struct ho *h, long long target, const char **why)
 {
@@ -1072,7 +1051,7 @@ int cluster_handover(const struct settings *s, msec deadline, diag_log_fn log)
         peer_reset(&k);
         return 1;                   /* nothing to hand over */
     }
-    online_replicas(&h, peer_str(k.reply[0]));
+    h.nreplicas = handover_replicas(peer_str(k.reply[0]), h.replica, PEER_MAX);
     peer_reset(&k);
     if (h.nreplicas == 0)
         why = "no online replica";
