@@ -68,7 +68,7 @@ test: deps redis-init $(BUILD)/unit static
 bench: deps redis-init static redis-static
 	bash tests/bench/run
 
-# Redis' own test suites against the image's static Redis (about N min).
+# Redis' own test suites against the image's static Redis (about 35 min).
 test-redis: deps redis-static
 	bash tests/redis/run.sh
 
