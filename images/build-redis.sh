@@ -15,7 +15,7 @@
 #   musl's allocator is slow and fragments more.
 # - memcpy, memmove, memcmp, bcmp from LLVM's libc (Debian's
 #   libllvmlibc-19-dev), linked before musl's: musl's are simple loops
-#   (memmove backwards is a byte loop, memcmp a byte loop), and Redis spends
+#   (memmove backwards is `std; rep movsb`, memcmp a byte loop), and Redis spends
 #   its time in them (listpack inserts move the whole node).
 # - sections flags and --gc-sections keep the binaries small; redis-cli
 #   keeps musl's malloc.
