@@ -140,13 +140,11 @@ void fence_init(struct fence *w, const struct settings *s, diag_log_fn log)
         "it up", (long long)fence_period(s), (long long)fence_after(s));
 }
 
-void fence_look(struct fence *w, msec deadline)
+void fence_look(struct fence *w, struct sen_now *now, msec deadline)
 {
     const struct settings *s = w->s;
-    struct peer_addr sen[PEER_MAX];
-    struct sen_view v[PEER_MAX];
-    int unresolved, n, all, answered, good, best;
-
+    const struct sen_view *v;
+    int n, all, answered, good, best;
     int master = is_master(w, deadline);
 
     if (master != 1) {
@@ -157,9 +155,11 @@ void fence_look(struct fence *w, msec deadline)
             w->armed = 0;
         return;
     }
-    n = sen_list(s, sen, PEER_MAX, &unresolved);
-    all = n + unresolved;
-    answered = sen_ask(s, sen, n, v, 0, deadline);
+    sen_now_ask(s, now, deadline);
+    v = now->v;
+    n = now->n;
+    all = n + now->unresolved;
+    answered = now->answered;
     good = vouching(s, v, n);
     best = sen_best(v, n);
     if (all > 0 && good > all / 2) {
@@ -180,5 +180,4 @@ void fence_look(struct fence *w, msec deadline)
         fence(w, answered, good, all, clock_now() - w->last_good,
               clock_now() + fence_period(s));
     }
-    sen_free(v, n);
 }

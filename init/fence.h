@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "peer.h"
+#include "sentinels.h"
 #include "settings.h"
 
 struct fence {
@@ -36,7 +37,8 @@ msec fence_period(const struct settings *s);
 msec fence_after(const struct settings *s);
 
 void fence_init(struct fence *f, const struct settings *s, diag_log_fn log);
-/* One look at the local Redis and the sentinels, all before deadline. */
-void fence_look(struct fence *f, msec deadline);
+/* One look at the local Redis and (once it is a master) the sentinels, all
+ * before deadline. */
+void fence_look(struct fence *f, struct sen_now *now, msec deadline);
 
 #endif

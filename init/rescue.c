@@ -242,17 +242,17 @@ static void take_over(struct rescue *r, const struct node *me,
     repoint(r, host, port, sen, n, deadline);
 }
 
-void rescue_look(struct rescue *r, msec deadline)
+void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
 {
     const struct settings *s = r->s;
-    struct peer_addr sen[PEER_MAX];
-    struct sen_view v[PEER_MAX];
+    const struct peer_addr *sen = now->sen;
+    const struct sen_view *v = now->v;
     struct node nd[PEER_MAX];
-    int unresolved, n, k, me = -1, g, agree = 1, down = 1, failover = 0;
+    int n, k, me = -1, g, agree = 1, down = 1, failover = 0;
 
-    memset(v, 0, sizeof v);
-    n = sen_list(s, sen, PEER_MAX, &unresolved);
-    if (unresolved || n == 0 || sen_ask(s, sen, n, v, 0, deadline) < n)
+    sen_now_ask(s, now, deadline);
+    n = now->n;
+    if (now->unresolved || n == 0 || now->answered < n)
         goto calm;
     for (int i = 0; i < n; i++) {
         agree &= same(&v[i].master, &v[0].master);
@@ -283,7 +283,6 @@ void rescue_look(struct rescue *r, msec deadline)
             if (replicaof(r, nd[g].a.host, port, clock_now() + ACT_MS) < 0)
                 r->log("rescue: REPLICAOF %s %s failed", nd[g].a.host, port);
         }
-        sen_free(v, n);
         return;
     }
     if (!down)
@@ -299,9 +298,7 @@ void rescue_look(struct rescue *r, msec deadline)
             take_over(r, &nd[me], sen, n, clock_now() + ACT_MS);
         r->ghost_since = 0;             /* look again from the start */
     }
-    sen_free(v, n);
     return;
 calm:
     r->ghost_since = 0;
-    sen_free(v, n);
 }

@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "sentinels.h"
 #include "settings.h"
 
 struct rescue {
@@ -42,6 +43,6 @@ void rescue_init(struct rescue *r, const struct settings *s, diag_log_fn log);
 long long rescue_keys(const char *info);
 
 /* One look, all before deadline. */
-void rescue_look(struct rescue *r, msec deadline);
+void rescue_look(struct rescue *r, struct sen_now *now, msec deadline);
 
 #endif

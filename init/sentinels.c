@@ -117,6 +117,24 @@ void sen_free(struct sen_view *v, int n)
     }
 }
 
+struct sen_now *sen_now_ask(const struct settings *s, struct sen_now *w,
+                            msec deadline)
+{
+    if (!w->asked) {
+        w->n = sen_list(s, w->sen, PEER_MAX, &w->unresolved);
+        w->answered = sen_ask(s, w->sen, w->n, w->v, 0, deadline);
+        w->asked = 1;
+    }
+    return w;
+}
+
+void sen_now_free(struct sen_now *w)
+{
+    if (w->asked)
+        sen_free(w->v, w->n);
+    w->asked = 0;
+}
+
 int sen_best(const struct sen_view *v, int n)
 {
     int best = -1;

@@ -44,6 +44,18 @@ struct redisReply;
 int sen_parse(struct sen_view *v, const struct redisReply *a,
               const struct redisReply *m, const struct redisReply *r);
 
+/* What the sentinels say now, asked at most once per look of the watcher
+ * and shared by whoever needs it there (the fence, the rescue). */
+struct sen_now {
+    int asked, n, unresolved, answered;
+    struct peer_addr sen[PEER_MAX];
+    struct sen_view v[PEER_MAX];
+};
+/* Ask them the first time; later calls return the same answers. */
+struct sen_now *sen_now_ask(const struct settings *s, struct sen_now *w,
+                            msec deadline);
+void sen_now_free(struct sen_now *w);
+
 /* The answer with the highest config epoch, or -1 when none answered. */
 int sen_best(const struct sen_view *v, int n);
 

@@ -20,6 +20,7 @@ int watch_run(const struct settings *s, diag_log_fn log)
     msec period = fence_period(s), tick = clock_now();
     struct fence f;
     struct rescue r;
+    static struct sen_now now;          /* 36 KB: not on the stack */
 
     if (fencing(s))
         fence_init(&f, s, log);
@@ -29,9 +30,11 @@ int watch_run(const struct settings *s, diag_log_fn log)
         clock_sleep(clock_left(tick), tick);    /* the answers took */
         if (clock_now() > tick + period)
             tick = clock_now();         /* stopped (SIGSTOP, a slow host) */
+        /* The sentinels are asked once a look, for both. */
         if (fencing(s))
-            fence_look(&f, tick + period);
+            fence_look(&f, &now, tick + period);
         if (settings_get(s, S_REDIS_HOSTS))
-            rescue_look(&r, tick + period);
+            rescue_look(&r, &now, tick + period);
+        sen_now_free(&now);
     }
 }
