@@ -19,6 +19,13 @@ msec clock_left(msec deadline)
     return left > 0 ? left : 0;
 }
 
+msec clock_within(msec ms, msec deadline)
+{
+    msec t = clock_now() + ms;
+
+    return t < deadline ? t : deadline;
+}
+
 void clock_sleep(msec ms, msec deadline)
 {
     msec left = clock_left(deadline);

@@ -11,6 +11,10 @@ msec clock_now(void);
 /* Milliseconds until the deadline, never below 0. */
 msec clock_left(msec deadline);
 
+/* The end of one round inside a longer wait: now + ms, or the deadline
+ * when it comes first. */
+msec clock_within(msec ms, msec deadline);
+
 /* Sleep ms, or less when the deadline comes first. */
 void clock_sleep(msec ms, msec deadline);
 

@@ -7,148 +7,13 @@
 #include <hiredis/hiredis.h>
 
 #include "cluster.h"
-#include "handover.h"
+#include "cnodes.h"
 #include "peer.h"
 
 #define ASK_MS     1000     /* one round of questions */
 #define POLL_MS    100      /* between rounds while creating */
 #define KEEP_MS    1000     /* between the keeper's looks */
 #define KEEP_EAGER 10       /* first looks: meet at a new address at once */
-#define HO_POLL_MS 10       /* between the handover's looks */
-#define HO_ASK_MS  300
-#define UNPAUSE_MS 300      /* kept at the end to unpause and say why */
-#define HANDOVER_MIN_MS 1000
-#define DRAIN_MS   500      /* MOVED answered after a handover, at most */
-#define ID_LEN     40
-
-/* ---- CLUSTER NODES, one line ---- */
-
-struct nline {
-    char id[ID_LEN + 1];
-    char host[PEER_HOST_MAX + 1];   /* as announced; may be empty */
-    int port, bus;
-    int myself, master, fail, connected;
-    char master_id[ID_LEN + 1];     /* "-" for a master */
-    long long epoch;
-    int slots;                      /* slots it owns */
-    const char *slot_text;          /* the rest of the line */
-    size_t slot_len;
-};
-
-/* The next token of a line (no newline crossed); its length in *n. */
-static const char *token(const char **p, size_t *n)
-{
-    const char *t = *p + strspn(*p, " ");
-
-    *n = strcspn(t, " \r\n");
-    *p = t + *n;
-    return t;
-}
-
-static int copy_token(char *out, size_t len, const char *t, size_t n)
-{
-    if (n >= len)
-        return -1;
-    memcpy(out, t, n);
-    out[n] = 0;
-    return 0;
-}
-
-/* "ip:port@cport[,hostname]" */
-static int parse_endpoint(struct nline *l, const char *t, size_t n)
-{
-    const char *at = memchr(t, '@', n), *colon = NULL;
-
-    if (!at)
-        return -1;
-    for (const char *p = t; p < at; p++)
-        if (*p == ':')
-            colon = p;
-    if (!colon || copy_token(l->host, sizeof l->host, t, colon - t) < 0)
-        return -1;
-    l->port = atoi(colon + 1);
-    l->bus = atoi(at + 1);
-    return 0;
-}
-
-static int slot_count(const char *t, size_t n)
-{
-    const char *dash = memchr(t, '-', n);
-
-    if (!n || *t == '[')            /* [slot->-id]: migrating, not owned */
-        return 0;
-    return dash ? atoi(dash + 1) - atoi(t) + 1 : 1;
-}
-
-/* One line of CLUSTER NODES; -1 when it is not a node's. */
-static int parse_line(const char *line, struct nline *l)
-{
-    const char *q = line, *t, *flags;
-    size_t n, fn;
-
-    memset(l, 0, sizeof *l);
-    t = token(&q, &n);
-    if (n != ID_LEN || copy_token(l->id, sizeof l->id, t, n) < 0)
-        return -1;
-    t = token(&q, &n);
-    if (parse_endpoint(l, t, n) < 0)
-        return -1;
-    flags = token(&q, &fn);
-    for (const char *f = flags; f < flags + fn; ) {
-        size_t k = strcspn(f, ", ");
-        if (k > fn - (f - flags))
-            k = fn - (f - flags);
-        l->myself |= k == 6 && !strncmp(f, "myself", 6);
-        l->master |= k == 6 && !strncmp(f, "master", 6);
-        l->fail |= (k == 4 && !strncmp(f, "fail", 4)) ||
-                   (k == 5 && !strncmp(f, "fail?", 5)) ||
-                   (k == 9 && !strncmp(f, "handshake", 9)) ||
-                   (k == 6 && !strncmp(f, "noaddr", 6));
-        f += k + 1;
-    }
-    t = token(&q, &n);
-    copy_token(l->master_id, sizeof l->master_id, t, n);
-    token(&q, &n);                              /* ping-sent */
-    token(&q, &n);                              /* pong-recv */
-    t = token(&q, &n);
-    l->epoch = peer_num(t);
-    t = token(&q, &n);
-    l->connected = n == 9 && !strncmp(t, "connected", 9);
-    q += strspn(q, " ");
-    l->slot_text = q;
-    l->slot_len = strcspn(q, "\r\n");
-    for (t = token(&q, &n); n; t = token(&q, &n))
-        l->slots += slot_count(t, n);
-    return 0;
-}
-
-/* The next node's line from *p, which moves past it; -1 at the end. */
-static int next_node(const char **p, struct nline *l)
-{
-    while (**p) {
-        const char *line = *p, *end = line + strcspn(line, "\n");
-        *p = *end ? end + 1 : end;
-        if (parse_line(line, l) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-static int find_node(const char *view, const char *id, struct nline *out)
-{
-    for (const char *p = view; p && next_node(&p, out) == 0; )
-        if (!strcmp(out->id, id))
-            return 0;
-    return -1;
-}
-
-static int myself(const char *view, struct nline *out)
-{
-    for (const char *p = view; p && next_node(&p, out) == 0; )
-        if (out->myself)
-            return 0;
-    return -1;
-}
 
 /* ---- the nodes of CLUSTER_HOSTS ---- */
 
@@ -156,7 +21,7 @@ struct node {
     struct peer_addr addr;      /* numeric, as we reach it */
     int ok;                     /* answered this round */
     char *why;                  /* why not (malloc'd) */
-    char id[ID_LEN + 1];
+    char id[CN_ID_LEN + 1];
     int bus;
     int master, own;            /* its own view: master? slots it owns */
     int known, assigned, state_ok;
@@ -174,12 +39,6 @@ struct cl {
     int looks;                  /* the keeper's looks with Redis up */
     char unresolved[512];       /* names that do not resolve now */
 };
-
-static msec round_deadline(const struct cl *c, msec ms)
-{
-    msec t = clock_now() + ms;
-    return t < c->deadline ? t : c->deadline;
-}
 
 static int addr_cmp(const struct peer_addr *a, const struct peer_addr *b)
 {
@@ -251,14 +110,7 @@ static int one(struct cl *c, struct peer_call *k, const struct peer_addr *a,
 {
     k->addr = *a;
     k->password = c->pw;
-    return peer_ask(k, 1, round_deadline(c, ms)) && !peer_is_error(k->reply[0])
-        ? 0 : -1;
-}
-
-static const char *err_of(const struct peer_call *k)
-{
-    return k->err ? k->err : peer_is_error(k->reply[0]) ? k->reply[0]->str
-                                                         : "no reply";
+    return peer_ask1(k, clock_within(ms, c->deadline));
 }
 
 /* Ask every node what it is, for at most ms; the number that answered. */
@@ -275,17 +127,17 @@ static int ask_all(struct cl *c, msec ms)
         peer_cmd(&k[i], "CLUSTER NODES");
         peer_cmd(&k[i], "DBSIZE");
     }
-    peer_ask(k, c->n, round_deadline(c, ms));
+    peer_ask(k, c->n, clock_within(ms, c->deadline));
     for (int i = 0; i < c->n; i++) {
         struct node *x = &c->node[i];
         const char *info = peer_str(k[i].reply[0]);
-        struct nline me;
+        struct cn_line me;
         forget(x);
         if (!k[i].ok || !info || !peer_str(k[i].reply[1]) ||
             !k[i].reply[2] || k[i].reply[2]->type != REDIS_REPLY_INTEGER ||
-            myself(peer_str(k[i].reply[1]), &me) < 0) {
+            cn_myself(peer_str(k[i].reply[1]), &me) < 0) {
             if (asprintf(&x->why, "%s", k[i].ok ? "not a cluster node "
-                         "(cluster-enabled no?)" : err_of(&k[i])) < 0)
+                         "(cluster-enabled no?)" : peer_why(&k[i])) < 0)
                 x->why = NULL;
             peer_reset(&k[i]);
             continue;
@@ -345,10 +197,10 @@ static char *signature(const char *view)
 {
     char *lines[PEER_MAX * 2], *out;
     size_t len = 1;
-    struct nline l;
+    struct cn_line l;
     int n = 0;
 
-    for (const char *p = view; p && n < PEER_MAX * 2 && next_node(&p, &l) == 0; ) {
+    for (const char *p = view; p && n < PEER_MAX * 2 && cn_next(&p, &l) == 0; ) {
         if (asprintf(&lines[n], "%s %s %s %lld %.*s\n", l.id,
                      l.master ? "master" : "slave", l.master_id, l.epoch,
                      (int)l.slot_len, l.slot_text) < 0)
@@ -469,14 +321,10 @@ static int assign_slots(struct cl *c)
         peer_cmd(&k, "CLUSTER SET-CONFIG-EPOCH %d", i + 1);
         if (i < masters)
             peer_cmd(&k, "CLUSTER ADDSLOTSRANGE %d %d", lo, hi);
-        int rc = one(c, &k, &c->node[i].addr, ASK_MS);
-        if (rc == 0 && i < masters && peer_is_error(k.reply[1]))
-            rc = -1;
-        if (rc < 0) {
+        if (one(c, &k, &c->node[i].addr, ASK_MS) < 0) {
             c->log("cluster-create: %s:%d refused its slots: %s",
                    c->node[i].addr.host, c->node[i].addr.port,
-                   k.err ? k.err : peer_is_error(k.reply[1]) ? k.reply[1]->str
-                                                            : err_of(&k));
+                   peer_why(&k));
             peer_reset(&k);
             return -1;
         }
@@ -504,7 +352,7 @@ static int base_node(const struct cl *c)
  * be assigned, and new nodes must be empty. NULL, or why not (static). */
 static const char *refusal(struct cl *c, int b, char *buf, size_t len)
 {
-    struct nline l;
+    struct cn_line l;
 
     *buf = 0;
     for (int i = 0; i < c->n; i++) {
@@ -513,7 +361,7 @@ static const char *refusal(struct cl *c, int b, char *buf, size_t len)
             snprintf(buf + strlen(buf), len - strlen(buf), "%s%s:%d holds "
                      "%lld keys and is in no cluster", *buf ? "; " : "",
                      x->addr.host, x->addr.port, x->keys);
-        else if (b >= 0 && !fresh(x) && find_node(c->node[b].view, x->id, &l) < 0)
+        else if (b >= 0 && !fresh(x) && cn_find(c->node[b].view, x->id, &l) < 0)
             snprintf(buf + strlen(buf), len - strlen(buf), "%s%s:%d (node %.8s) "
                      "belongs to another cluster than %s:%d", *buf ? "; " : "",
                      x->addr.host, x->addr.port, x->id, c->node[b].addr.host,
@@ -530,13 +378,13 @@ static const char *refusal(struct cl *c, int b, char *buf, size_t len)
 /* Every node knows every other (by id) and the whole slot map. */
 static int all_met(struct cl *c)
 {
-    struct nline l;
+    struct cn_line l;
 
     for (int i = 0; i < c->n; i++) {
         if (!c->node[i].ok || c->node[i].assigned != CLUSTER_SLOTS)
             return 0;
         for (int j = 0; j < c->n; j++)
-            if (find_node(c->node[i].view, c->node[j].id, &l) < 0 || l.fail)
+            if (cn_find(c->node[i].view, c->node[j].id, &l) < 0 || l.fail)
                 return 0;
     }
     return 1;
@@ -546,19 +394,19 @@ static int all_met(struct cl *c)
  * (all pairs: no wait for gossip to carry the news). */
 static void meet(struct cl *c)
 {
-    struct nline l;
+    struct cn_line l;
 
     for (int i = 0; i < c->n; i++)
         for (int j = 0; j < c->n; j++) {
             struct peer_call k = {0};
-            if (i == j || find_node(c->node[i].view, c->node[j].id, &l) == 0)
+            if (i == j || cn_find(c->node[i].view, c->node[j].id, &l) == 0)
                 continue;
             peer_cmd(&k, "CLUSTER MEET %s %d %d", c->node[j].addr.host,
                      c->node[j].addr.port, c->node[j].bus);
             if (one(c, &k, &c->node[i].addr, ASK_MS) < 0)
                 c->log("cluster-create: %s:%d: CLUSTER MEET %s:%d: %s",
                        c->node[i].addr.host, c->node[i].addr.port,
-                       c->node[j].addr.host, c->node[j].addr.port, err_of(&k));
+                       c->node[j].addr.host, c->node[j].addr.port, peer_why(&k));
             peer_reset(&k);
         }
 }
@@ -567,14 +415,14 @@ static void meet(struct cl *c)
  * another host than x when there is such a choice. */
 static int pick_master(struct cl *c, int b, const struct node *x, char *id)
 {
-    struct nline m, r;
+    struct cn_line m, r;
     int found = -1, best_same = 1, best_count = 0;
 
-    for (const char *p = c->node[b].view; next_node(&p, &m) == 0; ) {
+    for (const char *p = c->node[b].view; cn_next(&p, &m) == 0; ) {
         int count = 0, same = 0;
         if (!m.master || m.fail || m.slots == 0)
             continue;
-        for (const char *q = c->node[b].view; next_node(&q, &r) == 0; )
+        for (const char *q = c->node[b].view; cn_next(&q, &r) == 0; )
             count += !r.master && !strcmp(r.master_id, m.id);
         for (int i = 0; i < c->n; i++)
             same |= !strcmp(c->node[i].id, m.id) &&
@@ -584,7 +432,7 @@ static int pick_master(struct cl *c, int b, const struct node *x, char *id)
             found = 0;
             best_count = count;
             best_same = same;
-            memcpy(id, m.id, ID_LEN + 1);
+            memcpy(id, m.id, CN_ID_LEN + 1);
         }
     }
     return found;
@@ -598,7 +446,7 @@ static int attach(struct cl *c, int b)
     for (int i = 0; i < c->n; i++) {
         struct node *x = &c->node[i];
         struct peer_call k = {0};
-        char id[ID_LEN + 1];
+        char id[CN_ID_LEN + 1];
         if (!x->master || x->own > 0)
             continue;
         pending++;
@@ -720,13 +568,13 @@ static int is_self(const struct settings *s, const struct peer_addr *a)
  * the node timeout before it gives up on it. */
 static void remeet(struct cl *c, const struct node *local)
 {
-    struct nline l;
+    struct cn_line l;
 
     for (int i = 0; i < c->n; i++) {
         struct node *x = &c->node[i];
         struct peer_call k = {0};
         if (!x->ok || !strcmp(x->id, local->id) ||
-            find_node(local->view, x->id, &l) < 0 ||
+            cn_find(local->view, x->id, &l) < 0 ||
             (!strcmp(l.host, x->addr.host) && l.port == x->addr.port) ||
             (l.connected && !l.fail && c->looks > KEEP_EAGER))
             continue;
@@ -746,13 +594,13 @@ static void remeet(struct cl *c, const struct node *local)
 static void relink(struct cl *c, const struct node *local)
 {
     struct peer_call k = {0};
-    struct nline me, m;
+    struct cn_line me, m;
     char host[PEER_HOST_MAX + 1];
     const char *info;
     long long port;
 
-    if (myself(local->view, &me) < 0 || me.master ||
-        find_node(local->view, me.master_id, &m) < 0 || !*m.host)
+    if (cn_myself(local->view, &me) < 0 || me.master ||
+        cn_find(local->view, me.master_id, &m) < 0 || !*m.host)
         return;
     peer_cmd(&k, "INFO replication");
     if (one(c, &k, &local->addr, ASK_MS) == 0 &&
@@ -859,232 +707,4 @@ void cluster_check(const struct settings *s, int creating, struct diag *d)
         diag_add(d, "RENAME_COMMANDS: CLUSTER renamed or disabled: expected "
                  "it left alone on a cluster node (redis-init and the other "
                  "nodes' clients need it)");
-}
-
-/* ---- health ---- */
-
-int cluster_health(const struct settings *s, char **why)
-{
-    const char *port = settings_get(s, S_REDIS_PORT);
-    struct peer_call k = {0};
-    const char *info, *view, *repl;
-    struct nline me, m;
-    int rc = 1, n;
-
-    strcpy(k.addr.host, "127.0.0.1");
-    k.addr.port = (int)settings_num(s, S_REDIS_PORT);
-    k.password = settings_get(s, S_REDIS_PASSWORD);
-    peer_cmd(&k, "PING");
-    peer_cmd(&k, "CLUSTER INFO");
-    peer_cmd(&k, "CLUSTER NODES");
-    peer_cmd(&k, "INFO replication");
-    peer_ask(&k, 1, clock_now() + 2000);
-    info = peer_str(k.reply[1]);
-    view = peer_str(k.reply[2]);
-    repl = peer_str(k.reply[3]);
-    if (!k.ok)
-        n = asprintf(why, "no answer on port %s: %s", port, k.err);
-    else if (peer_is_error(k.reply[0]))
-        n = asprintf(why, "PING failed on port %s: %s", port, k.reply[0]->str);
-    else if (!info || !view || !repl || myself(view, &me) < 0)
-        n = asprintf(why, "not a cluster node on port %s", port);
-    else if (!strstr(info, "cluster_state:ok"))
-        n = asprintf(why, "cluster_state is not ok");
-    else if (me.master && me.slots == 0)
-        n = asprintf(why, "a master that owns no slots (not in the cluster yet)");
-    else if (me.master)
-        n = asprintf(why, "ok: master of %d slots", me.slots), rc = 0;
-    else if (find_node(view, me.master_id, &m) < 0 || !m.master || !m.slots)
-        n = asprintf(why, "replica of %.8s, which owns no slots", me.master_id);
-    else if (!strstr(repl, "master_link_status:up"))
-        n = asprintf(why, "replica: link to its master is down");
-    else
-        n = asprintf(why, "ok: replica of %.8s (%d slots), link up",
-                     me.master_id, m.slots), rc = 0;
-    if (n < 0)
-        *why = NULL;
-    peer_reset(&k);
-    return rc;
-}
-
-/* ---- the handover ---- */
-
-struct ho {
-    const struct settings *s;
-    diag_log_fn log;
-    msec start, deadline;
-    struct peer_addr local;
-    struct peer_addr replica[PEER_MAX];
-    int nreplicas;
-};
-
-static int ho_local(struct ho *h, struct peer_call *k)
-{
-    k->addr = h->local;
-    k->password = settings_get(h->s, S_REDIS_PASSWORD);
-    msec t = clock_now() + HO_ASK_MS;
-    return peer_ask(k, 1, t < h->deadline ? t : h->deadline) &&
-           !peer_is_error(k->reply[0]) ? 0 : -1;
-}
-
-/* Until a replica reports the offset: its index, or -1 with *why. */
-static int ho_catch_up(struct ho *h, long long target, const char **why)
-{
-    struct peer_call k[PEER_MAX];
-
-    while (clock_left(h->deadline)) {
-        int gone = 0, caught = -1;
-        msec t = clock_now() + HO_ASK_MS;
-        memset(k, 0, sizeof k);
-        for (int i = 0; i < h->nreplicas; i++) {
-            k[i].addr = h->replica[i];
-            k[i].password = settings_get(h->s, S_REDIS_PASSWORD);
-            peer_cmd(&k[i], "INFO replication");
-        }
-        peer_ask(k, h->nreplicas, t < h->deadline ? t : h->deadline);
-        for (int i = 0; i < h->nreplicas; i++) {
-            if (caught < 0 && k[i].ok && peer_info_num(peer_str(k[i].reply[0]),
-                                                       "slave_repl_offset") >= target)
-                caught = i;
-            gone += !k[i].ok && k[i].err && !strstr(k[i].err, "deadline");
-            peer_reset(&k[i]);
-        }
-        if (caught >= 0)
-            return caught;
-        if (gone == h->nreplicas) {
-            *why = "every replica stopped answering";
-            return -1;
-        }
-        clock_sleep(HO_POLL_MS, h->deadline);
-    }
-    *why = "no replica caught up with the master's offset in time";
-    return -1;
-}
-
-/* Until the local node is a replica (the other took its slots). */
-static const char *ho_wait_switch(struct ho *h)
-{
-    while (clock_left(h->deadline)) {
-        struct peer_call k = {0};
-        struct nline me;
-        peer_cmd(&k, "CLUSTER NODES");
-        int rc = ho_local(h, &k);
-        int moved = rc == 0 && myself(peer_str(k.reply[0]), &me) == 0 &&
-                    !me.master;
-        peer_reset(&k);
-        if (moved)
-            return NULL;
-        clock_sleep(HO_POLL_MS, h->deadline);
-    }
-    return "the replica did not take the slots in time";
-}
-
-/* After writes are paused: NULL when the slots moved. */
-static const char *ho_switch(struct ho *h, char *buf, size_t len)
-{
-    struct peer_call k = {0};
-    const char *why;
-    long long target;
-    int r;
-
-    peer_cmd(&k, "INFO replication");
-    target = ho_local(h, &k) == 0 ?
-        peer_info_num(peer_str(k.reply[0]), "master_repl_offset") : -1;
-    peer_reset(&k);
-    if (target < 0)
-        return "INFO replication has no master_repl_offset";
-    if ((r = ho_catch_up(h, target, &why)) < 0)
-        return why;
-    h->log("handover: replica %s:%d has offset %lld after %lld ms; asking it "
-           "for CLUSTER FAILOVER", h->replica[r].host, h->replica[r].port,
-           target, clock_now() - h->start);
-    peer_cmd(&k, "CLUSTER FAILOVER");
-    k.addr = h->replica[r];
-    k.password = settings_get(h->s, S_REDIS_PASSWORD);
-    msec t = clock_now() + HO_ASK_MS;
-    if (!peer_ask(&k, 1, t < h->deadline ? t : h->deadline) ||
-        peer_is_error(k.reply[0])) {
-        snprintf(buf, len, "CLUSTER FAILOVER: %s", err_of(&k));
-        peer_reset(&k);
-        return buf;
-    }
-    peer_reset(&k);
-    if ((why = ho_wait_switch(h)))
-        return why;
-    h->log("handover: %s:%d owns the slots after %lld ms", h->replica[r].host,
-           h->replica[r].port, clock_now() - h->start);
-    return NULL;
-}
-
-static void ho_unpause(struct ho *h, msec deadline)
-{
-    struct peer_call k = {0};
-
-    h->deadline = deadline;
-    peer_cmd(&k, "CLIENT UNPAUSE");
-    if (ho_local(h, &k) < 0)
-        h->log("handover: CLIENT UNPAUSE failed (%s); the pause ends by itself",
-               err_of(&k));
-    peer_reset(&k);
-}
-
-int cluster_handover(const struct settings *s, msec deadline, diag_log_fn log)
-{
-    struct ho h = {.s = s, .log = log, .start = clock_now(),
-                   .deadline = deadline - UNPAUSE_MS};
-    struct peer_call k = {0};
-    struct nline me;
-    const char *why = NULL;
-    char ms[24], buf[512];
-
-    strcpy(h.local.host, "127.0.0.1");
-    h.local.port = (int)settings_num(s, S_REDIS_PORT);
-    peer_cmd(&k, "INFO replication");
-    peer_cmd(&k, "CLUSTER NODES");
-    if (ho_local(&h, &k) < 0 || myself(peer_str(k.reply[1]), &me) < 0) {
-        log("handover skipped: the local node does not answer (%s): plain "
-            "clean shutdown", err_of(&k));
-        peer_reset(&k);
-        return 1;
-    }
-    if (!me.master || me.slots == 0) {
-        peer_reset(&k);
-        return 1;                   /* nothing to hand over */
-    }
-    h.nreplicas = handover_replicas(peer_str(k.reply[0]), h.replica, PEER_MAX);
-    peer_reset(&k);
-    if (h.nreplicas == 0)
-        why = "no online replica";
-    else if (clock_left(deadline) < HANDOVER_MIN_MS)
-        why = "STOP_TIMEOUT leaves no time for it";
-    if (why) {
-        log("handover skipped: %s: plain clean shutdown", why);
-        return 1;
-    }
-    snprintf(ms, sizeof ms, "%lld", (long long)clock_left(deadline));
-    peer_cmd(&k, "CLIENT PAUSE %s WRITE", ms);
-    if (ho_local(&h, &k) < 0) {
-        log("handover skipped: CLIENT PAUSE refused (%s): plain clean shutdown",
-            err_of(&k));
-        peer_reset(&k);
-        return 1;
-    }
-    peer_reset(&k);
-    log("handover: writes paused, waiting for a replica of the %d slots",
-        me.slots);
-    why = ho_switch(&h, buf, sizeof buf);
-    /* Either way writes go on: to the new owner (MOVED), or here. */
-    ho_unpause(&h, deadline);
-    if (!why) {
-        /* Clients still send this node's old slots here: a while of MOVED
-         * answers moves them to the new owner (redis-py re-reads the whole
-         * map after a few), instead of connection errors once Redis stops. */
-        msec drain = clock_left(deadline) < DRAIN_MS ? clock_left(deadline)
-                                                     : DRAIN_MS;
-        clock_sleep(drain, deadline);
-        return 0;
-    }
-    log("handover given up after %lld ms: %s: writes unpaused, plain clean "
-        "shutdown", clock_now() - h.start, why);
-    return 1;
 }

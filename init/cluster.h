@@ -1,9 +1,9 @@
-/* cluster: the `cluster` role. Creating a Redis Cluster from the nodes of
- * CLUSTER_HOSTS (slots in ranges, replicas on other hosts, every node
- * agreeing on the map), keeping it together (a node that comes back at a
- * new address is met again by its id), handing a master's slots to a
- * caught-up replica on SIGTERM, and the health of a node. Every
- * conversation goes through peer.c under one deadline. */
+/* cluster: forming a Redis Cluster and keeping it together. Creating it
+ * from the nodes of CLUSTER_HOSTS (slots in ranges, replicas on other
+ * hosts, every node agreeing on the map), and the keeper beside each node
+ * (a node that comes back at a new address is met again by its id). The
+ * handover of a node's slots on SIGTERM is handover.c's, its health
+ * health.c's. Every conversation goes through peer.c under one deadline. */
 #ifndef REDIS_INIT_CLUSTER_H
 #define REDIS_INIT_CLUSTER_H
 
@@ -34,16 +34,5 @@ int cluster_create(const struct settings *s, msec deadline, diag_log_fn log);
  * addresses), and with CLUSTER_CREATE=yes creates or completes the cluster
  * when this node's address sorts first. Runs until killed. */
 int cluster_keep(const struct settings *s, diag_log_fn log);
-
-/* On SIGTERM of a master with slots: pause writes, wait until a replica
- * has every write, CLUSTER FAILOVER on it, wait until it owns the slots,
- * unpause (writes get MOVED). 0 when the slots moved, 1 when skipped or
- * given up (why is logged). */
-int cluster_handover(const struct settings *s, msec deadline, diag_log_fn log);
-
-/* PING, cluster_state:ok, and this node's role fits the slot map: a
- * master owns slots, a replica's master does and its link is up. 0 when
- * healthy; the one line that says why (malloc'd) in *why. */
-int cluster_health(const struct settings *s, char **why);
 
 #endif

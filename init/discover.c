@@ -30,14 +30,6 @@ static msec empty_master_wait(const struct settings *s)
            settings_num(s, S_SENTINEL_FAILOVER);
 }
 
-/* The end of one round of questions, never past the whole wait's end. */
-static msec round_end(msec deadline)
-{
-    msec round = clock_now() + ROUND_MS;
-
-    return round < deadline ? round : deadline;
-}
-
 static int nonempty(const char *dir, const char *name, int want_dir)
 {
     char *p = io_join(dir, name);
@@ -76,7 +68,7 @@ static int ask_until(const struct settings *s, struct sen_view *v, int *n,
     for (;;) {
         int unresolved, gone = 0;
         *n = sen_list(s, sen, PEER_MAX, &unresolved);
-        if (sen_ask(s, sen, *n, v, with_replicas, round_end(deadline)) > 0)
+        if (sen_ask(s, sen, *n, v, with_replicas, clock_within(ROUND_MS, deadline)) > 0)
             return sen_best(v, *n);
         for (int i = 0; i < *n; i++)
             gone += v[i].gone;
@@ -116,7 +108,7 @@ static void check_auth(const struct settings *s, const struct peer_addr *m,
     if ((c.err && strstr(c.err, "AUTH refused")) || peer_is_error(c.reply[0]))
         log("error: the master %s:%d refuses this replica's REDIS_PASSWORD "
             "(%s): replication fails until the passwords match", m->host,
-            m->port, c.err ? c.err : c.reply[0]->str);
+            m->port, peer_why(&c));
     peer_reset(&c);
 }
 
@@ -144,7 +136,7 @@ static int reachable(const struct settings *s, const struct peer_addr *m)
     c.addr = ips[0];
     c.password = settings_get(s, S_REDIS_PASSWORD);
     peer_cmd(&c, "PING");
-    ok = peer_ask(&c, 1, clock_now() + 500) && !peer_is_error(c.reply[0]);
+    ok = peer_ask1(&c, clock_now() + 500) == 0;
     peer_reset(&c);
     return ok;
 }
@@ -172,7 +164,7 @@ static void empty_master(const struct settings *s, struct sen_view *v, int n,
         v[sen_best(v, n)].replicas_offset);
     while (clock_left(deadline)) {
         struct sen_view now[PEER_MAX];
-        int best, ok = sen_ask(s, sen, k, now, 0, round_end(deadline));
+        int best, ok = sen_ask(s, sen, k, now, 0, clock_within(ROUND_MS, deadline));
         best = sen_best(now, k);
         if (ok && best >= 0 && !sen_is_self(s, &now[best].master)) {
             int agree = 1;
@@ -195,13 +187,11 @@ static void empty_master(const struct settings *s, struct sen_view *v, int n,
             struct peer_call c = {.addr = sen[i],
                                   .password = settings_get(s, S_SENTINEL_PASSWORD)};
             peer_cmd(&c, "SENTINEL FAILOVER %s", name);
-            if (peer_ask(&c, 1, round_end(deadline))) {
-                if (peer_is_error(c.reply[0]))
-                    log("sentinel %s:%d: SENTINEL FAILOVER: %s (retrying)",
-                        sen[i].host, sen[i].port, c.reply[0]->str);
-                else
-                    asked = 1;
-            }
+            if (peer_ask1(&c, clock_within(ROUND_MS, deadline)) == 0)
+                asked = 1;
+            else if (c.ok)
+                log("sentinel %s:%d: SENTINEL FAILOVER: %s (retrying)",
+                    sen[i].host, sen[i].port, peer_why(&c));
             peer_reset(&c);
         }
         clock_sleep(RETRY_MS, deadline);

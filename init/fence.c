@@ -29,10 +29,9 @@ static int local(struct fence *w, struct peer_call *c, msec deadline,
                  const char *fmt, const char *a1, const char *a2)
 {
     memset(c, 0, sizeof *c);
-    c->addr = w->local;
-    c->password = settings_get(w->s, S_REDIS_PASSWORD);
+    peer_local(c, w->port, settings_get(w->s, S_REDIS_PASSWORD));
     peer_cmd(c, fmt, a1, a2);
-    return peer_ask(c, 1, deadline) && !peer_is_error(c->reply[0]) ? 0 : -1;
+    return peer_ask1(c, deadline);
 }
 
 static int set_min_replicas(struct fence *w, const char *n, msec deadline)
@@ -43,7 +42,7 @@ static int set_min_replicas(struct fence *w, const char *n, msec deadline)
 
     if (rc < 0)
         w->log("fence: CONFIG SET min-replicas-to-write %s failed: %s", n,
-               c.err ? c.err : c.reply[0] ? c.reply[0]->str : "no reply");
+               peer_why(&c));
     peer_reset(&c);
     return rc;
 }
@@ -75,16 +74,14 @@ static void unfence(struct fence *w, const struct sen_view *v, int n,
     if (best >= 0 && !sen_is_self(w->s, &v[best].master)) {
         char cmd[72], port[8];
         memset(&c, 0, sizeof c);
-        c.addr = w->local;
-        c.password = settings_get(w->s, S_REDIS_PASSWORD);
+        peer_local(&c, w->port, settings_get(w->s, S_REDIS_PASSWORD));
         snprintf(port, sizeof port, "%d", v[best].master.port);
         peer_cmd(&c, "%s %s %s",
                  settings_command(w->s, "REPLICAOF", cmd, sizeof cmd),
                  v[best].master.host, port);
-        peer_ask(&c, 1, deadline);
         w->log("fence: the sentinels name %s:%d as master: following it now "
                "as its replica%s", v[best].master.host, v[best].master.port,
-               c.ok && !peer_is_error(c.reply[0]) ? "" : " (REPLICAOF failed)");
+               peer_ask1(&c, deadline) == 0 ? "" : " (REPLICAOF failed)");
         peer_reset(&c);
     } else {
         w->log("fence: a majority of the sentinels answers and names this "
@@ -132,8 +129,7 @@ void fence_init(struct fence *w, const struct settings *s, diag_log_fn log)
     w->s = s;
     w->log = log;
     w->last_good = clock_now();
-    strcpy(w->local.host, "127.0.0.1");
-    w->local.port = (int)settings_num(s, S_REDIS_PORT);
+    w->port = (int)settings_num(s, S_REDIS_PORT);
     w->config = settings_command(s, "CONFIG", w->config_buf, sizeof w->config_buf);
     log("fence: watching the sentinels every %lld ms; writes are refused "
         "after %lld ms without a majority that names this master and sees "

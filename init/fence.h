@@ -24,7 +24,7 @@
 struct fence {
     const struct settings *s;
     diag_log_fn log;
-    struct peer_addr local;
+    int port;                   /* the local Redis' */
     char config_buf[72];
     const char *config;         /* CONFIG's name here (RENAME_COMMANDS) */
     int fenced;

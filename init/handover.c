@@ -4,58 +4,35 @@
 
 #include <hiredis/hiredis.h>
 
+#include "cnodes.h"
 #include "handover.h"
 #include "peer.h"
 #include "sentinels.h"
 
-#define POLL_MS   10        /* between looks at the replicas and sentinel */
-#define ASK_MS    300       /* one look; a peer slower than this is late */
+#define POLL_MS    10       /* between looks at the replicas and the switch */
+#define ASK_MS     300      /* one look; a peer slower than this is late */
 #define UNPAUSE_MS 300      /* kept at the end to unpause and say why */
+#define DRAIN_MS   500      /* cluster: MOVED answered after the switch */
 
 struct ho {
     const struct settings *s;
     diag_log_fn log;
+    int cluster;                /* the cluster role: CLUSTER FAILOVER */
     msec start, deadline;
-    struct peer_addr local;
     struct peer_addr replicas[PEER_MAX];
     int nreplicas;
-    struct peer_addr sentinel;
-    char *why;                  /* a reason built from a reply (malloc'd) */
+    struct peer_addr sentinel;  /* Sentinel: the one that names us master */
+    struct peer_addr taker;     /* who took over */
+    char why[512];              /* a reason built from a reply */
 };
 
-static msec look_deadline(const struct ho *h)
+/* The local Redis answers the queued commands, none with an error; the
+ * caller reads and resets the call. */
+static int local(struct ho *h, struct peer_call *c)
 {
-    msec t = clock_now() + ASK_MS;
-    return t < h->deadline ? t : h->deadline;
-}
-
-/* One command to the local Redis; the call is left for the caller to read
- * and reset. 0 when it answered without an error. */
-static int local_cmd(struct ho *h, struct peer_call *c, const char *cmd,
-                     const char *arg)
-{
-    memset(c, 0, sizeof *c);
-    c->addr = h->local;
-    c->password = settings_get(h->s, S_REDIS_PASSWORD);
-    if (arg)
-        peer_cmd(c, cmd, arg);
-    else
-        peer_cmd(c, cmd);
-    return peer_ask(c, 1, look_deadline(h)) && !peer_is_error(c->reply[0]) ? 0 : -1;
-}
-
-/* Why a call failed, for the log: a peer's error text escaped (and cut to
- * fit one line). The helper is single-threaded: one static buffer. */
-static const char *err_of(const struct peer_call *c)
-{
-    static char buf[256];
-    const char *e = c->err ? c->err : peer_is_error(c->reply[0])
-        ? c->reply[0]->str : "no reply";
-    char *shown = diag_escape(e, strlen(e));
-
-    snprintf(buf, sizeof buf, "%s", shown ? shown : "?");
-    free(shown);
-    return buf;
+    peer_local(c, (int)settings_num(h->s, S_REDIS_PORT),
+               settings_get(h->s, S_REDIS_PASSWORD));
+    return peer_ask1(c, clock_within(ASK_MS, h->deadline));
 }
 
 int handover_replicas(const char *info, struct peer_addr *out, int max)
@@ -82,6 +59,36 @@ int handover_replicas(const char *info, struct peer_addr *out, int max)
     return n;
 }
 
+/* Is there something to hand over: a master (in the cluster role, one
+ * that owns slots)? Its online replicas into h. 1 yes, 0 no, -1 when the
+ * local Redis does not answer (logged). */
+static int master(struct ho *h)
+{
+    struct peer_call c = {0};
+    struct cn_line me;
+    const char *info;
+    int yes;
+
+    peer_cmd(&c, "INFO replication");
+    if (h->cluster)
+        peer_cmd(&c, "CLUSTER NODES");
+    if (local(h, &c) < 0 ||
+        (h->cluster && cn_myself(peer_str(c.reply[1]), &me) < 0)) {
+        h->log("handover skipped: the local redis-server does not answer "
+               "(%s): plain clean shutdown", peer_why(&c));
+        peer_reset(&c);
+        return -1;
+    }
+    /* Not a text (a confused peer on our port): nothing to hand over. */
+    info = peer_str(c.reply[0]);
+    yes = h->cluster ? me.master && me.slots > 0
+                     : info && strstr(info, "role:master") != NULL;
+    if (yes)
+        h->nreplicas = handover_replicas(info, h->replicas, PEER_MAX);
+    peer_reset(&c);
+    return yes;
+}
+
 /* A sentinel that names this instance master. */
 static int find_sentinel(struct ho *h)
 {
@@ -90,7 +97,7 @@ static int find_sentinel(struct ho *h)
     int unresolved, found = -1;
     int n = sen_list(h->s, sen, PEER_MAX, &unresolved);
 
-    sen_ask(h->s, sen, n, v, 0, look_deadline(h));
+    sen_ask(h->s, sen, n, v, 0, clock_within(ASK_MS, h->deadline));
     for (int i = 0; i < n && found < 0; i++)
         if (v[i].ok && sen_is_self(h->s, &v[i].master))
             found = i;
@@ -101,127 +108,160 @@ static int find_sentinel(struct ho *h)
 }
 
 /* Until a replica reports offset target (asked directly: the master hears
- * of it only from the once a second REPLCONF ACK). NULL, or why not. */
-static const char *catch_up(struct ho *h, long long target)
+ * of it only from the once a second REPLCONF ACK). Its index, or -1 with
+ * *why. */
+static int catch_up(struct ho *h, long long target, const char **why)
 {
     struct peer_call c[PEER_MAX];
 
     while (clock_left(h->deadline)) {
-        int gone = 0, caught = 0;
+        int gone = 0, caught = -1;
         memset(c, 0, sizeof c);
         for (int i = 0; i < h->nreplicas; i++) {
             c[i].addr = h->replicas[i];
             c[i].password = settings_get(h->s, S_REDIS_PASSWORD);
             peer_cmd(&c[i], "INFO replication");
         }
-        peer_ask(c, h->nreplicas, look_deadline(h));
+        peer_ask(c, h->nreplicas, clock_within(ASK_MS, h->deadline));
         for (int i = 0; i < h->nreplicas; i++) {
-            const char *info = peer_str(c[i].reply[0]);
-            caught |= c[i].ok && peer_info_num(info, "slave_repl_offset") >= target;
+            if (caught < 0 && c[i].ok &&
+                peer_info_num(peer_str(c[i].reply[0]), "slave_repl_offset") >= target)
+                caught = i;
             gone += !c[i].ok && c[i].err && !strstr(c[i].err, "deadline");
             peer_reset(&c[i]);
         }
-        if (caught)
-            return NULL;
-        if (gone == h->nreplicas)
-            return "every replica stopped answering";
+        if (caught >= 0)
+            return caught;
+        if (gone == h->nreplicas) {
+            *why = "every replica stopped answering";
+            return -1;
+        }
         clock_sleep(POLL_MS, h->deadline);
     }
-    return "no replica caught up with the master's offset in time";
+    *why = "no replica caught up with the master's offset in time";
+    return -1;
 }
 
-/* After SENTINEL FAILOVER: until the sentinel names another master. NULL
- * with the new master in *m, or why not. */
-static const char *wait_switch(struct ho *h, struct peer_addr *m)
+/* Ask for the switch: the sentinel fails over, or replica r takes the
+ * slots. NULL, or why not. */
+static const char *ask_switch(struct ho *h, int r)
 {
-    while (clock_left(h->deadline)) {
-        struct sen_view v;
-        sen_ask(h->s, &h->sentinel, 1, &v, 0, look_deadline(h));
-        if (v.ok && !sen_is_self(h->s, &v.master)) {
-            *m = v.master;
-            sen_free(&v, 1);
-            return NULL;
-        }
-        int gone = v.gone, aborted = v.ok && !v.failover;
-        sen_free(&v, 1);
-        if (gone)
-            return "the sentinel stopped answering";
-        if (aborted)
-            return "the sentinels aborted the failover";
-        clock_sleep(POLL_MS, h->deadline);
+    struct peer_call c = {0};
+    const char *cmd = h->cluster ? "CLUSTER FAILOVER" : "SENTINEL FAILOVER";
+
+    c.addr = h->cluster ? h->replicas[r] : h->sentinel;
+    c.password = settings_get(h->s, h->cluster ? S_REDIS_PASSWORD
+                                               : S_SENTINEL_PASSWORD);
+    if (h->cluster)
+        peer_cmd(&c, "%s", cmd);
+    else
+        peer_cmd(&c, "%s %s", cmd, settings_get(h->s, S_MASTER_NAME));
+    if (peer_ask1(&c, clock_within(ASK_MS, h->deadline)) < 0) {
+        snprintf(h->why, sizeof h->why, "%s: %s", cmd, peer_why(&c));
+        peer_reset(&c);
+        return h->why;
     }
-    return "the sentinels did not switch the master in time";
+    peer_reset(&c);
+    return NULL;
+}
+
+/* One look at the switch: 1 when seen (h->taker), 0 not yet, -1 when it
+ * will not come (*why). Sentinel: it names another master. Cluster: the
+ * local node has become a replica. */
+static int switched(struct ho *h, const char **why)
+{
+    struct peer_call c = {0};
+    struct sen_view v;
+    struct cn_line me;
+    int seen;
+
+    if (h->cluster) {
+        peer_cmd(&c, "CLUSTER NODES");
+        seen = local(h, &c) == 0 &&
+               cn_myself(peer_str(c.reply[0]), &me) == 0 && !me.master;
+        peer_reset(&c);
+        return seen;
+    }
+    sen_ask(h->s, &h->sentinel, 1, &v, 0, clock_within(ASK_MS, h->deadline));
+    seen = v.ok && !sen_is_self(h->s, &v.master) ? 1
+         : v.gone ? (*why = "the sentinel stopped answering", -1)
+         : v.ok && !v.failover ? (*why = "the sentinels aborted the failover", -1)
+         : 0;
+    if (seen > 0)
+        h->taker = v.master;
+    sen_free(&v, 1);
+    return seen;
 }
 
 /* The steps after writes are paused: NULL when mastership moved. */
 static const char *switch_over(struct ho *h)
 {
-    struct peer_call c;
-    struct peer_addr m;
+    struct peer_call c = {0};
+    const char *why = NULL;
     long long target;
-    const char *why;
+    int r, seen;
 
-    if (local_cmd(h, &c, "INFO replication", NULL) < 0) {
-        peer_reset(&c);
-        return "INFO replication failed";
-    }
-    target = peer_info_num(peer_str(c.reply[0]), "master_repl_offset");
+    peer_cmd(&c, "INFO replication");
+    target = local(h, &c) == 0 ?
+        peer_info_num(peer_str(c.reply[0]), "master_repl_offset") : -1;
     peer_reset(&c);
     if (target < 0)
         return "INFO replication has no master_repl_offset";
-    if ((why = catch_up(h, target)))
+    if ((r = catch_up(h, target, &why)) < 0)
         return why;
-    h->log("handover: a replica has offset %lld after %lld ms; asking %s:%d "
-           "to fail over", target, clock_now() - h->start, h->sentinel.host,
-           h->sentinel.port);
-    memset(&c, 0, sizeof c);
-    c.addr = h->sentinel;
-    c.password = settings_get(h->s, S_SENTINEL_PASSWORD);
-    peer_cmd(&c, "SENTINEL FAILOVER %s", settings_get(h->s, S_MASTER_NAME));
-    if (!peer_ask(&c, 1, look_deadline(h)) || peer_is_error(c.reply[0])) {
-        if (asprintf(&h->why, "SENTINEL FAILOVER: %s", err_of(&c)) < 0)
-            h->why = NULL;
-        peer_reset(&c);
-        return h->why ? h->why : "SENTINEL FAILOVER failed";
-    }
-    peer_reset(&c);
-    if ((why = wait_switch(h, &m)))
+    h->taker = h->replicas[r];
+    if (h->cluster)
+        h->log("handover: replica %s:%d has offset %lld after %lld ms; asking "
+               "it for CLUSTER FAILOVER", h->taker.host, h->taker.port, target,
+               clock_now() - h->start);
+    else
+        h->log("handover: a replica has offset %lld after %lld ms; asking "
+               "%s:%d to fail over", target, clock_now() - h->start,
+               h->sentinel.host, h->sentinel.port);
+    if ((why = ask_switch(h, r)))
         return why;
-    h->log("handover: %s:%d is the new master after %lld ms", m.host, m.port,
+    while ((seen = switched(h, &why)) == 0 && clock_left(h->deadline))
+        clock_sleep(POLL_MS, h->deadline);
+    if (seen < 0)
+        return why;
+    if (!seen)
+        return h->cluster ? "the replica did not take the slots in time"
+                          : "the sentinels did not switch the master in time";
+    h->log("handover: %s:%d %s after %lld ms", h->taker.host, h->taker.port,
+           h->cluster ? "owns the slots" : "is the new master",
            clock_now() - h->start);
     return NULL;
+}
+
+static void unpause(struct ho *h, msec deadline)
+{
+    struct peer_call c = {0};
+
+    h->deadline = deadline;
+    peer_cmd(&c, "CLIENT UNPAUSE");
+    if (local(h, &c) < 0)
+        h->log("handover: CLIENT UNPAUSE failed (%s); the pause ends by "
+               "itself", peer_why(&c));
+    peer_reset(&c);
 }
 
 int handover(const struct settings *s, msec deadline, diag_log_fn log)
 {
     /* The supervisor kills this helper at deadline: stop trying a little
      * before, so that writes are unpaused and the reason said. */
-    struct ho h = {.s = s, .log = log, .start = clock_now(),
-                   .deadline = deadline - UNPAUSE_MS};
-    struct peer_call c;
+    struct ho h = {.s = s, .log = log, .cluster = s->role == ROLE_CLUSTER,
+                   .start = clock_now(), .deadline = deadline - UNPAUSE_MS};
+    struct peer_call c = {0};
     const char *why = NULL;
     char ms[24];
 
-    strcpy(h.local.host, "127.0.0.1");
-    h.local.port = (int)settings_num(s, S_REDIS_PORT);
-    if (local_cmd(&h, &c, "INFO replication", NULL) < 0) {
-        log("handover skipped: the local redis-server does not answer (%s): "
-            "plain clean shutdown", err_of(&c));
-        peer_reset(&c);
-        return 1;
-    }
-    /* Not a text (a confused peer on our port): nothing to hand over. */
-    if (!peer_str(c.reply[0]) || !strstr(peer_str(c.reply[0]), "role:master")) {
-        peer_reset(&c);
-        return 1;                   /* a replica: nothing to hand over */
-    }
-    h.nreplicas = handover_replicas(peer_str(c.reply[0]), h.replicas, PEER_MAX);
-    peer_reset(&c);
+    if (master(&h) <= 0)
+        return 1;               /* a replica: nothing to hand over */
     if (h.nreplicas == 0)
         why = "no online replica";
     else if (clock_left(deadline) < HANDOVER_MIN_MS)
         why = "STOP_TIMEOUT leaves no time for it";
-    else if (find_sentinel(&h) < 0)
+    else if (!h.cluster && find_sentinel(&h) < 0)
         why = "no sentinel of SENTINEL_HOSTS names this instance as master";
     if (why) {
         log("handover skipped: %s: plain clean shutdown", why);
@@ -230,23 +270,28 @@ int handover(const struct settings *s, msec deadline, diag_log_fn log)
     /* The pause ends by itself at the deadline, even if this helper is
      * killed there. */
     snprintf(ms, sizeof ms, "%lld", (long long)clock_left(deadline));
-    if (local_cmd(&h, &c, "CLIENT PAUSE %s WRITE", ms) < 0) {
+    peer_cmd(&c, "CLIENT PAUSE %s WRITE", ms);
+    if (local(&h, &c) < 0) {
         log("handover skipped: CLIENT PAUSE refused (%s): plain clean shutdown",
-            err_of(&c));
+            peer_why(&c));
         peer_reset(&c);
         return 1;
     }
     peer_reset(&c);
-    log("handover: writes paused, waiting for a replica and the sentinels");
-    if (!(why = switch_over(&h)))
+    log("handover: writes paused, waiting for a replica and the %s",
+        h.cluster ? "slots to move" : "sentinels");
+    why = switch_over(&h);
+    if (!why && !h.cluster)
         return 0;           /* Redis stays paused until it stops */
-    h.deadline = deadline;
-    if (local_cmd(&h, &c, "CLIENT UNPAUSE", NULL) < 0)
-        log("handover: CLIENT UNPAUSE failed (%s); the pause ends by itself "
-            "in %s ms", err_of(&c), ms);
-    peer_reset(&c);
+    unpause(&h, deadline);
+    if (!why) {
+        /* Clients still send this node's old slots here: a while of MOVED
+         * answers moves them to the new owner (redis-py re-reads the whole
+         * map after a few), instead of connection errors once Redis stops. */
+        clock_sleep(DRAIN_MS, deadline);
+        return 0;
+    }
     log("handover given up after %lld ms: %s: writes unpaused, plain clean "
         "shutdown", clock_now() - h.start, why);
-    free(h.why);
     return 1;
 }

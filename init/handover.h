@@ -1,10 +1,12 @@
 /* handover: on SIGTERM of a master, hand mastership to a replica before
  * Redis stops, with no acknowledged write lost: pause writes, wait until a
- * replica has every write, have a sentinel fail over, wait for the switch.
- * It gives up at the first sign that it cannot succeed (the sentinel or
- * the replicas stop answering, the failover is refused or aborted) and
- * unpauses writes, saying why. Runs in a helper process that the
- * supervisor kills at the deadline; the pause expires then by itself. */
+ * replica has every write, then switch (a sentinel fails over, or, in the
+ * cluster role, the replica takes the slots with CLUSTER FAILOVER) and
+ * wait until the switch is seen. It gives up at the first sign that it
+ * cannot succeed (the sentinel or the replicas stop answering, the
+ * failover is refused or aborted) and unpauses writes, saying why. Runs
+ * in a helper process that the supervisor kills at the deadline; the
+ * pause expires then by itself. */
 #ifndef REDIS_INIT_HANDOVER_H
 #define REDIS_INIT_HANDOVER_H
 
@@ -15,7 +17,8 @@
 
 #define HANDOVER_MIN_MS 1000    /* less than this left: not tried */
 
-/* 0 when mastership moved; 1 when skipped or given up (why is logged). */
+/* For s->role. 0 when mastership (or the slots) moved; 1 when skipped or
+ * given up (why is logged). */
 int handover(const struct settings *s, msec deadline, diag_log_fn log);
 
 /* The online replicas that a master's INFO replication text lists (lines

@@ -330,8 +330,6 @@ static int handover_main(void *arg, int fd)
     struct stop_ctx *c = arg;
 
     close(fd);
-    if (c->s->role == ROLE_CLUSTER)
-        return cluster_handover(c->s, c->deadline, logmsg);
     return handover(c->s, c->deadline, logmsg);
 }
 
@@ -482,8 +480,7 @@ int main(int argc, char **argv)
         char *why = NULL;
         if (d.n)
             return fail(&d, s.role ? EXIT_CONFIG : EXIT_USAGE);
-        rc = s.role == ROLE_CLUSTER ? cluster_health(&s, &why)
-                                    : health(&s, s.role, &why);
+        rc = health(&s, s.role, &why);
         printf("%s\n", why ? why : "out of memory");
         free(why);
         return rc;

@@ -186,6 +186,21 @@ int peer_is_error(const redisReply *r)
     return r && r->type == REDIS_REPLY_ERROR;
 }
 
+const char *peer_why(struct peer_call *c)
+{
+    for (int i = 0; !c->err && i < PEER_CMDS; i++)
+        if (peer_is_error(c->reply[i]))
+            c->err = diag_escape(c->reply[i]->str, c->reply[i]->len);
+    return c->err ? c->err : "no reply";
+}
+
+void peer_local(struct peer_call *c, int port, const char *password)
+{
+    strcpy(c->addr.host, "127.0.0.1");
+    c->addr.port = port;
+    c->password = password;
+}
+
 const char *peer_field(const redisReply *r, const char *key)
 {
     if (!r || r->type != REDIS_REPLY_ARRAY)
@@ -534,4 +549,14 @@ int peer_ask(struct peer_call *calls, int n, msec deadline)
         ok += calls[i].ok;
     }
     return ok;
+}
+
+int peer_ask1(struct peer_call *c, msec deadline)
+{
+    if (!peer_ask(c, 1, deadline))
+        return -1;
+    for (int i = 0; i < PEER_CMDS; i++)
+        if (peer_is_error(c->reply[i]))
+            return -1;
+    return 0;
 }

@@ -69,6 +69,17 @@ struct redisReader *peer_reader(void);
 /* Ask every call's peer at once; returns how many are ok. */
 int peer_ask(struct peer_call *calls, int n, msec deadline);
 
+/* Ask one call's peer: 0 when it answered and no reply is an error. */
+int peer_ask1(struct peer_call *c, msec deadline);
+
+/* Why a call failed, for a log line: its error, else its first error
+ * reply escaped (kept in c->err until peer_reset), else "no reply". */
+const char *peer_why(struct peer_call *c);
+
+/* Point a call at the local instance on port (127.0.0.1), with AUTH
+ * when password is set. */
+void peer_local(struct peer_call *c, int port, const char *password);
+
 /* Free replies, buffers and errors; addr and password are kept. */
 void peer_reset(struct peer_call *c);
 

@@ -143,12 +143,12 @@ static int winner(const struct node *nd, int n)
 static int replicaof(struct rescue *r, const char *host, const char *port,
                      msec deadline)
 {
-    struct peer_call c = {.password = settings_get(r->s, S_REDIS_PASSWORD)};
+    struct peer_call c = {0};
     char name[72], config[72];
     int ok;
 
-    strcpy(c.addr.host, "127.0.0.1");
-    c.addr.port = (int)settings_num(r->s, S_REDIS_PORT);
+    peer_local(&c, (int)settings_num(r->s, S_REDIS_PORT),
+               settings_get(r->s, S_REDIS_PASSWORD));
     peer_cmd(&c, "%s %s %s",
              settings_command(r->s, "REPLICAOF", name, sizeof name), host, port);
     /* As Sentinel does when it reconfigures an instance. */
@@ -199,9 +199,14 @@ static void repoint(struct rescue *r, const char *host, int port,
         if (pw)
             peer_cmd(&t, "SENTINEL SET %s auth-pass %s", name, pw);
         peer_reset(&c[i]);
-        if (!peer_ask(&t, 1, deadline) || peer_is_error(t.reply[1]))
+        /* REMOVE may say it had no such master: MONITOR must not fail. */
+        if (peer_ask(&t, 1, deadline) && peer_is_error(t.reply[0])) {
+            freeReplyObject(t.reply[0]);
+            t.reply[0] = NULL;
+        }
+        if (!t.ok || peer_is_error(t.reply[1]))
             r->log("rescue: sentinel %s:%d: %s", sen[i].host, sen[i].port,
-                   t.err ? t.err : t.reply[1] ? t.reply[1]->str : "no reply");
+                   peer_why(&t));
         peer_reset(&t);
         /* The renamed commands it must use, one "NAME:NEW" at a time. */
         for (const char *v = renames; v && *v; v += strcspn(v, ","),

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     (void)peer_info_num(info, "master_repl_offset");
     (void)peer_info_num(info, "slave_repl_offset");
     (void)rescue_keys(info);
-    health_judge(&c, 0, "6379", "mymaster", &why);
+    health_judge(&c, ROLE_MASTER, "6379", "mymaster", &why);
     free(why);
     free(info);
     return 0;

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
         c.ok = 1;
         c.reply[0] = r[0];
         c.reply[1] = r[1];
-        health_judge(&c, 1, "26379", "mymaster", &why);
+        health_judge(&c, ROLE_SENTINEL, "26379", "mymaster", &why);
         free(why);
     }
     for (int i = 0; i < got; i++)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
 
+#include "cnodes.h"
 #include "handover.h"
 #include "health.h"
 #include "io.h"
@@ -939,7 +940,7 @@ static void test_health_escapes(void **state)
                              r, 2), 2);
     c.reply[0] = r[0];
     c.reply[1] = r[1];
-    assert_int_equal(health_judge(&c, 1, "26379", "mymaster", &why), 0);
+    assert_int_equal(health_judge(&c, ROLE_SENTINEL, "26379", "mymaster", &why), 0);
     assert_string_equal(why, "ok: master of mymaster is h\\x1b[31m\\x0ax:6\\x2279");
     free(why);
     freeReplyObject(r[0]);
@@ -948,7 +949,7 @@ static void test_health_escapes(void **state)
     assert_int_equal(replies("-ERR bad\x07\r\n+x\r\n", r, 2), 2);
     c.reply[0] = r[0];
     c.reply[1] = r[1];
-    assert_int_equal(health_judge(&c, 0, "6379", "mymaster", &why), 1);
+    assert_int_equal(health_judge(&c, ROLE_MASTER, "6379", "mymaster", &why), 1);
     assert_string_equal(why, "PING failed on port 6379: ERR bad\\x07");
     free(why);
     freeReplyObject(r[0]);
@@ -957,9 +958,95 @@ static void test_health_escapes(void **state)
     c.reply[1] = NULL;
     assert_int_equal(replies("+PONG\r\n", r, 1), 1);
     c.reply[0] = r[0];
-    assert_int_equal(health_judge(&c, 1, "26379", "mymaster", &why), 1);
+    assert_int_equal(health_judge(&c, ROLE_SENTINEL, "26379", "mymaster", &why), 1);
     free(why);
     freeReplyObject(r[0]);
+}
+
+/* A peer's error text reaches the log escaped (peer_why), whichever of
+ * the commands failed. */
+static void test_peer_why(void **state)
+{
+    redisReply *r[2];
+    struct peer_call c = {.ok = 1};
+
+    (void)state;
+    assert_string_equal(peer_why(&c), "no reply");
+    assert_int_equal(replies("+OK\r\n-ERR no\x1b[2J\r\n", r, 2), 2);
+    c.reply[0] = r[0];
+    c.reply[1] = r[1];
+    assert_string_equal(peer_why(&c), "ERR no\\x1b[2J");
+    peer_reset(&c);
+}
+
+#define N1 "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca"
+#define N2 "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1"
+
+/* CLUSTER NODES: slots counted exactly (migrating ones not owned); a slot
+ * or port that is not one, or a sum past 16384, never overflows. */
+static void test_cnodes(void **state)
+{
+    struct cn_line l;
+    const char *view =
+        N2 " 10.0.0.2:6379@16379 slave " N1 " 0 1 2 connected\n"
+        "garbage line\n"
+        N1 " 10.0.0.1:6379@16379,node-1 myself,master - 0 0 1 connected "
+        "0-5460 5461 [5462->-" N2 "]\n";
+
+    (void)state;
+    assert_int_equal(cn_myself(view, &l), 0);
+    assert_string_equal(l.id, N1);
+    assert_string_equal(l.host, "10.0.0.1");
+    assert_int_equal(l.port, 6379);
+    assert_int_equal(l.bus, 16379);
+    assert_true(l.master);
+    assert_int_equal(l.slots, 5462);
+    assert_int_equal(cn_find(view, N2, &l), 0);
+    assert_false(l.master);
+    assert_string_equal(l.master_id, N1);
+    assert_int_equal(cn_find(view, "nope", &l), -1);
+    assert_int_equal(cn_myself(NULL, &l), -1);
+    /* Regression (UBSan, fuzz_cnodes): "-1638389127--546129999" summed to
+     * a signed overflow. Not a slot: 0; ports past 65535: no line. */
+    assert_int_equal(cn_myself(N1 " h:1@2 myself,master - 0 0 1 connected "
+                               "-1638389127--546129999 99999 5-3 16384", &l), 0);
+    assert_int_equal(l.slots, 0);
+    assert_int_equal(cn_myself(N1 " h:70000@2 myself,master - 0 0 1 connected", &l), -1);
+    assert_int_equal(cn_myself(N1 " h:1@2x myself,master - 0 0 1 connected", &l), -1);
+    assert_int_equal(cn_myself(N1 " h:1@2 myself,master - 0 0 1 connected "
+                               "0-16383 0-16383 0-16383", &l), 0);
+    assert_int_equal(l.slots, 16384);
+}
+
+/* The health of a cluster node, from PING, INFO replication, CLUSTER INFO
+ * and CLUSTER NODES; the master id it quotes is escaped. */
+static void test_cluster_health(void **state)
+{
+    redisReply pong = {.type = REDIS_REPLY_STATUS, .str = "PONG", .len = 4};
+    redisReply repl = {.type = REDIS_REPLY_STRING, .str = "master_link_status:up", .len = 21};
+    redisReply info = {.type = REDIS_REPLY_STRING, .str = "cluster_state:ok", .len = 16};
+    redisReply nodes = {.type = REDIS_REPLY_STRING};
+    struct peer_call c = {.ok = 1, .reply = {&pong, &repl, &info, &nodes}};
+    char *why = NULL;
+
+    (void)state;
+    nodes.str = N1 " 10.0.0.1:6379@16379 myself,master - 0 0 1 connected 0-99\n";
+    assert_int_equal(health_judge(&c, ROLE_CLUSTER, "6379", "m", &why), 0);
+    assert_string_equal(why, "ok: master of 100 slots");
+    free(why);
+    nodes.str = N2 " 10.0.0.2:6379@16379 myself,slave " N1 " 0 0 1 connected\n"
+                N1 " 10.0.0.1:6379@16379 master - 0 0 1 connected 0-99\n";
+    assert_int_equal(health_judge(&c, ROLE_CLUSTER, "6379", "m", &why), 0);
+    assert_string_equal(why, "ok: replica of e7d1eecc (100 slots), link up");
+    free(why);
+    nodes.str = N2 " 10.0.0.2:6379@16379 myself,slave \x1b[2Jx\x1b 0 0 1 connected\n";
+    assert_int_equal(health_judge(&c, ROLE_CLUSTER, "6379", "m", &why), 1);
+    assert_string_equal(why, "replica of \\x1b[2Jx\\x1b, which owns no slots");
+    free(why);
+    info.str = "cluster_state:fail";
+    assert_int_equal(health_judge(&c, ROLE_CLUSTER, "6379", "m", &why), 1);
+    assert_string_equal(why, "cluster_state is not ok");
+    free(why);
 }
 
 /* The sentinel replies and INFO texts the fuzz targets start from. */
@@ -1039,6 +1126,9 @@ int main(void)
         cmocka_unit_test_setup(test_conf_nul_escape, clean_env),
         cmocka_unit_test_setup(test_conf_env_subst, clean_env),
         cmocka_unit_test_setup(test_health_escapes, clean_env),
+        cmocka_unit_test_setup(test_peer_why, clean_env),
+        cmocka_unit_test_setup(test_cnodes, clean_env),
+        cmocka_unit_test_setup(test_cluster_health, clean_env),
         cmocka_unit_test_setup(test_parse_replies, clean_env),
         cmocka_unit_test_setup(test_peer_no_password, clean_env),
     };
