@@ -2,12 +2,14 @@
 # HA figures on the namespace topology of tests/e2e/ha.sh: start -> healthy
 # for each role, unplanned failover time (freeze -> new master accepts
 # writes) for down-after 1000 and 5000 ms, the planned handover's write gap
-# and lost writes, and writes lost to kill -9.
+# and lost writes, and writes lost to kill -9. Each figure: min / median /
+# max of REPEATS (default 3) runs.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/netns.sh"
 . "$ROOT/tests/hatopo.sh"
+. "$ROOT/tests/bench/stats.sh"
 mkdir -p "$OUT"
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # time_to_healthy N ROLE: ms until `redis-init health` passes on host N.
@@ -47,44 +49,46 @@ wait_until 30 sentinels_name 1 4 5 6
 wait_until 30 replica_of 3 1
 sleep 3     # let the sentinels discover each other and the replicas
 
-F1000=$(failover_ms); sleep 3
-F1000b=$(failover_ms); sleep 3
+for r in $(seq "$REPEATS"); do
+    failover_ms >> "$T/f1000"; sleep 3
 
-# Planned handover under a running writer.
-cur=$(cur_master); wait_until 20 in_sync $cur
-writer_start "$T/h"; sleep 1
-ri_signal ${NAME[$cur]} TERM; ri_wait ${NAME[$cur]}
-sleep 2; writer_stop "$T/h"
-new=$(cur_master)
-HO_LOST=$(missing "$T/h" $new)
-HO_GAP=$(sed -n 's/.*longest_gap_ms=//p' "$T/h/summary")
-HO_SWITCH=$(sed -n 's/.*handover: .* is the new master after \([0-9]*\) ms/\1/p' "$T/${NAME[$cur]}.log" | tail -1)
-start_data $cur master; wait_until 30 replica_of $cur $new; sleep 2
+    # Planned handover under a running writer.
+    cur=$(cur_master); wait_until 20 in_sync $cur
+    writer_start "$T/h$r"; sleep 1
+    ri_signal ${NAME[$cur]} TERM; ri_wait ${NAME[$cur]}
+    sleep 2; writer_stop "$T/h$r"
+    new=$(cur_master)
+    missing "$T/h$r" $new | sed -n 's/^missing=\([0-9]*\).*/\1/p' >> "$T/ho_lost"
+    sed -n 's/.*longest_gap_ms=//p' "$T/h$r/summary" >> "$T/ho_gap"
+    sed -n 's/.*handover: .* is the new master after \([0-9]*\) ms/\1/p' \
+        "$T/${NAME[$cur]}.log" | tail -1 >> "$T/ho_switch"
+    start_data $cur master; wait_until 30 replica_of $cur $new; sleep 2
 
-# kill -9 under a running writer.
-cur=$(cur_master); wait_until 20 in_sync $cur
-writer_start "$T/k"; sleep 1
-kill -KILL "$(pid1 ${NAME[$cur]})"; ri_wait ${NAME[$cur]}
-wait_until 60 master_is_not $cur
-sleep 2; writer_stop "$T/k"
-K_LOST=$(missing "$T/k" "$(cur_master)")
-start_data $cur master; wait_until 30 replica_of $cur "$(cur_master)"; sleep 2
+    # kill -9 under a running writer.
+    cur=$(cur_master); wait_until 20 in_sync $cur
+    writer_start "$T/k$r"; sleep 1
+    kill -KILL "$(pid1 ${NAME[$cur]})"; ri_wait ${NAME[$cur]}
+    wait_until 60 master_is_not $cur
+    sleep 2; writer_stop "$T/k$r"
+    missing "$T/k$r" "$(cur_master)" | sed -n 's/^missing=\([0-9]*\).*/\1/p' >> "$T/k_lost"
+    start_data $cur master; wait_until 30 replica_of $cur "$(cur_master)"; sleep 2
+done
 
 COMMON=("${COMMON[@]/SENTINEL_DOWN_AFTER=*/SENTINEL_DOWN_AFTER=5000}")
 restart_sentinels; sleep 3
-F5000=$(failover_ms)
+for r in $(seq "$REPEATS"); do failover_ms >> "$T/f5000"; sleep 3; done
 
 {
-echo "| figure | value |"
+echo "| figure (min / median / max of $REPEATS runs; start: one) | value |"
 echo "|---|---|"
 echo "| start → healthy, master (asks the sentinels first) | $H_MASTER ms |"
 echo "| start → healthy, slave (includes the initial sync) | $H_SLAVE ms |"
 echo "| start → healthy, sentinel | $H_SENTINEL ms |"
-echo "| unplanned failover, freeze → new master accepts writes, down-after 1000 ms | $F1000 ms, $F1000b ms |"
-echo "| unplanned failover, down-after 5000 ms | $F5000 ms |"
-echo "| planned handover (SIGTERM): pause → a sentinel names the new master | ${HO_SWITCH:-failed} ms |"
-echo "| planned handover, writer's longest gap (its client asks the sentinels in turn) | $HO_GAP ms |"
-echo "| planned handover, acknowledged writes lost | $HO_LOST |"
-echo "| kill -9 of the master, acknowledged writes lost | $K_LOST |"
+echo "| unplanned failover, freeze → new master accepts writes, down-after 1000 ms | $(stats < "$T/f1000") ms |"
+echo "| unplanned failover, down-after 5000 ms | $(stats < "$T/f5000") ms |"
+echo "| planned handover (SIGTERM): pause → a sentinel names the new master | $(stats < "$T/ho_switch") ms |"
+echo "| planned handover, writer's longest gap (its client asks the sentinels in turn) | $(stats < "$T/ho_gap") ms |"
+echo "| planned handover, acknowledged writes lost | $(stats < "$T/ho_lost") |"
+echo "| kill -9 of the master, acknowledged writes lost | $(stats < "$T/k_lost") |"
 } | tee "$OUT/ha.md"
 finish

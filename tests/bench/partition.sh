@@ -4,7 +4,8 @@
 # Sentinel's stock behaviour, with the stock knobs (min-replicas-to-write),
 # and with redis-init's fence (the default). For each: acknowledged writes
 # lost, the span of the longest run of them, and how long two masters took
-# writes at once. Topology of tests/e2e/partition.sh.
+# writes at once. Topology of tests/e2e/partition.sh. Each figure: min /
+# median / max of REPEATS (default 3) partitions.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 . "$ROOT/tests/lib.sh"
@@ -12,29 +13,36 @@ OUT=${BENCH_OUT:-$ROOT/build/bench}
 DOWN_AFTER=1000
 . "$ROOT/tests/hatopo.sh"
 . "$ROOT/tests/parttopo.sh"
+. "$ROOT/tests/bench/stats.sh"
 mkdir -p "$OUT"
 COMMON=("${COMMON[@]/SENTINEL_FAILOVER=*/SENTINEL_FAILOVER=3000}")
 CUT_S=${CUT_S:-20}
 hosts_entry redis-master 1
 for i in 4 5 6; do net_start x$i $i "${COMMON[@]}" -- sentinel; done
 
-# with LABEL VAR=VALUE...: the data hosts restarted with these settings,
-# then one measured partition; one table row.
+# with LABEL VAR=VALUE...: REPEATS times, the data hosts restarted with
+# these settings, then one measured partition of whichever host is
+# master; one table row.
 with() {
-    local label=$1 i; shift
-    for i in 1 2 3; do
-        [ -z "${NS[${NAME[$i]}]:-}" ] && continue
-        ri_signal ${NAME[$i]} TERM; ri_wait ${NAME[$i]}
+    local label=$1 i r lost="$T/lost$RUN_N" run="$T/run$RUN_N" two="$T/two$RUN_N"
+    shift
+    for r in $(seq "$REPEATS"); do
+        for i in 1 2 3; do
+            [ -z "${NS[${NAME[$i]}]:-}" ] && continue
+            ri_signal ${NAME[$i]} TERM; ri_wait ${NAME[$i]}
+        done
+        for i in 1 2 3; do
+            net_start "${NAME[$i]}" $i "${COMMON[@]}" "$@" -- $([ $i = 1 ] && echo master || echo slave)
+        done
+        RUN_N=$((RUN_N + 1))
+        if partition "run$RUN_N" "$CUT_S" others; then
+            sed -n 's/^\([0-9]*\) of.*/\1/p' <<<"$LOST_N" >> "$lost"
+            echo "$RUN" >> "$run"; echo "$TWO" >> "$two"
+        else
+            echo "no-agreed-master" | tee -a "$lost" "$run" >> "$two"
+        fi
     done
-    for i in 1 2 3; do
-        net_start "${NAME[$i]}" $i "${COMMON[@]}" "$@" -- $([ $i = 1 ] && echo master || echo slave)
-    done
-    RUN_N=$((RUN_N + 1))
-    if partition "run$RUN_N" "$CUT_S" others; then
-        ROWS+=("| $label | $LOST_N | ${RUN} ms | ${TWO} s |")
-    else
-        ROWS+=("| $label | no agreed master 30 s after healing | | |")
-    fi
+    ROWS+=("| $label | $(stats < "$lost") | $(stats < "$run") ms | $(stats < "$two") s |")
 }
 RUN_N=0 ROWS=()
 with "Sentinel alone (FENCE=no)" FENCE=no
@@ -42,7 +50,7 @@ with "FENCE=no, MIN_REPLICAS_TO_WRITE=1, MIN_REPLICAS_MAX_LAG=10" FENCE=no MIN_R
 with "FENCE=no, MIN_REPLICAS_TO_WRITE=1, MIN_REPLICAS_MAX_LAG=1" FENCE=no MIN_REPLICAS_TO_WRITE=1 MIN_REPLICAS_MAX_LAG=1
 with "redis-init defaults (FENCE=yes)"
 {
-echo "| settings (down-after 1000 ms, ${CUT_S} s partition) | acknowledged writes lost | longest run of lost writes | two masters taking writes |"
+echo "| settings (down-after 1000 ms, ${CUT_S} s partition; min / median / max of $REPEATS) | acknowledged writes lost | longest run of lost writes | two masters taking writes |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 } | tee "$OUT/partition.md"

@@ -36,14 +36,7 @@ cmd_for() {
 mkdir -p "$T/sh"
 NAMES="redis-init tini dumb-init shell bare"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# stats < numbers: "min / median / max" (n/a for none).
-stats() {
-    sort -n | awk '{a[NR]=$1} END {
-        if (!NR) { print "n/a"; exit }
-        m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2
-        printf "%s / %s / %s\n", a[1], m, a[NR] }'
-}
+. "$ROOT/tests/bench/stats.sh"
 
 # Size of what each adds to an image.
 size_of() {
