@@ -121,8 +121,12 @@ check "swarm: a key written on the master is read on a slave" wait_until 30 sh -
 # each container's exit code in its "die" event.
 vols=$(docker ps -aq --filter "label=com.docker.stack.namespace=$S" |
        xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}')
-docker events --filter event=die --filter "label=com.docker.stack.namespace=$S" \
-    --format '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.name}}' > "$T/die.log" &
+# The kill events (Docker's SIGTERM) against the die events tell Swarm's
+# part of the time from the tasks' own.
+docker events --filter event=die --filter event=kill \
+    --filter "label=com.docker.stack.namespace=$S" \
+    --format '{{.Action}} {{.TimeNano}} {{.Actor.Attributes.exitCode}} {{.Actor.Attributes.name}}' \
+    > "$T/events.log" &
 EV=$!
 CLEANUPS=("kill $EV" "${CLEANUPS[@]}")
 t0=$(date +%s%N)
@@ -130,8 +134,16 @@ docker stack rm "$S" >/dev/null
 gone() { [ -z "$(docker ps -q --filter "label=com.docker.stack.namespace=$S")" ]; }
 wait_until 60 gone
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-wait_until 10 sh -c "[ \$(wc -l < '$T/die.log') -ge 6 ]"
+wait_until 10 sh -c "[ \$(grep -c '^die ' '$T/events.log') -ge 6 ]"
+awk '$1 == "die" {print $3, $4}' "$T/events.log" > "$T/die.log"
 echo "# docker stack rm: every task stopped after $ms ms"
+awk -v t0="$t0" '
+    $1 == "kill" && !($4 in k) { k[$4] = $2; if (!first || $2 < first) first = $2 }
+    $1 == "die" { d[$4] = $2; if ($2 > last) last = $2 }
+    END {
+        for (c in d) if (c in k && d[c] - k[c] > slow) slow = d[c] - k[c]
+        printf "# docker stack rm: first SIGTERM after %d ms, last task died after %d ms; the slowest task took %d ms from its SIGTERM\n",
+            (first - t0) / 1e6, (last - t0) / 1e6, slow / 1e6 }' "$T/events.log"
 check "swarm: stack rm stops all six tasks ($(wc -l < "$T/die.log") died)" \
     test "$(wc -l < "$T/die.log")" -ge 6
 check "swarm: every task exits 0 ($(awk '{print $1}' "$T/die.log" | sort | uniq -c | tr '\n' ' '))" \
