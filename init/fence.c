@@ -4,6 +4,7 @@
 #include <hiredis/hiredis.h>
 
 #include "fence.h"
+#include "follow.h"
 #include "peer.h"
 #include "sentinels.h"
 
@@ -72,17 +73,13 @@ static void unfence(struct fence *w, const struct sen_view *v, int n,
     struct peer_call c;
 
     if (best >= 0 && !sen_is_self(w->s, &v[best].master)) {
-        char cmd[72], port[8];
-        memset(&c, 0, sizeof c);
-        peer_local(&c, w->port, settings_get(w->s, S_REDIS_PASSWORD));
+        char port[8], why[256];
         snprintf(port, sizeof port, "%d", v[best].master.port);
-        peer_cmd(&c, "%s %s %s",
-                 settings_command(w->s, "REPLICAOF", cmd, sizeof cmd),
-                 v[best].master.host, port);
+        /* Rewritten below, once the fence's own setting is undone. */
         w->log("fence: the sentinels name %s:%d as master: following it now "
                "as its replica%s", v[best].master.host, v[best].master.port,
-               peer_ask1(&c, deadline) == 0 ? "" : " (REPLICAOF failed)");
-        peer_reset(&c);
+               follow_replicaof(w->s, v[best].master.host, port, 0, deadline,
+                                why, sizeof why) == 0 ? "" : " (REPLICAOF failed)");
     } else {
         w->log("fence: a majority of the sentinels answers and names this "
                "instance master: writes accepted again");
@@ -95,20 +92,6 @@ static void unfence(struct fence *w, const struct sen_view *v, int n,
         local(w, &c, deadline, "%s REWRITE", w->config, NULL);
         peer_reset(&c);
     }
-}
-
-/* Is the local Redis a master now? -1 when it does not answer. */
-static int is_master(struct fence *w, msec deadline)
-{
-    struct peer_call c;
-    int rc = -1;
-
-    if (local(w, &c, deadline, "ROLE", NULL, NULL) == 0 &&
-        c.reply[0]->type == REDIS_REPLY_ARRAY && c.reply[0]->elements &&
-        peer_str(c.reply[0]->element[0]))
-        rc = !strcmp(c.reply[0]->element[0]->str, "master");
-    peer_reset(&c);
-    return rc;
 }
 
 /* How many answers name this instance master and see it up, with no
@@ -136,12 +119,13 @@ void fence_init(struct fence *w, const struct settings *s, diag_log_fn log)
         "it up", (long long)fence_period(s), (long long)fence_after(s));
 }
 
-void fence_look(struct fence *w, struct sen_now *now, msec deadline)
+void fence_look(struct fence *w, struct sen_now *now, const char *info,
+                msec deadline)
 {
     const struct settings *s = w->s;
     const struct sen_view *v;
     int n, all, answered, good, best;
-    int master = is_master(w, deadline);
+    int master = !info ? -1 : strstr(info, "role:master\r\n") != NULL;
 
     if (master != 1) {
         w->last_good = clock_now();     /* a replica has nothing to fence */

@@ -37,8 +37,10 @@ msec fence_period(const struct settings *s);
 msec fence_after(const struct settings *s);
 
 void fence_init(struct fence *f, const struct settings *s, diag_log_fn log);
-/* One look at the local Redis and (once it is a master) the sentinels, all
- * before deadline. */
-void fence_look(struct fence *f, struct sen_now *now, msec deadline);
+/* One look, given the local Redis' INFO replication of this look (NULL
+ * when it did not answer) and, once it is a master, the sentinels'
+ * answers; all before deadline. */
+void fence_look(struct fence *f, struct sen_now *now, const char *info,
+                msec deadline);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "follow.h"
 #include "peer.h"
 #include "rescue.h"
 #include "sentinels.h"
@@ -139,24 +140,13 @@ static int winner(const struct node *nd, int n)
     return w;
 }
 
-/* REPLICAOF to the local Redis (under its RENAME_COMMANDS name). */
+/* REPLICAOF on the local Redis, then CONFIG REWRITE. */
 static int replicaof(struct rescue *r, const char *host, const char *port,
                      msec deadline)
 {
-    struct peer_call c = {0};
-    char name[72], config[72];
-    int ok;
+    char why[256];
 
-    peer_local(&c, (int)settings_num(r->s, S_REDIS_PORT),
-               settings_get(r->s, S_REDIS_PASSWORD));
-    peer_cmd(&c, "%s %s %s",
-             settings_command(r->s, "REPLICAOF", name, sizeof name), host, port);
-    /* As Sentinel does when it reconfigures an instance. */
-    peer_cmd(&c, "%s REWRITE",
-             settings_command(r->s, "CONFIG", config, sizeof config));
-    ok = peer_ask(&c, 1, deadline) && !peer_is_error(c.reply[0]);
-    peer_reset(&c);
-    return ok ? 0 : -1;
+    return follow_replicaof(r->s, host, port, 1, deadline, why, sizeof why);
 }
 
 /* Tell every sentinel to monitor this instance instead, with the settings

@@ -1,0 +1,131 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <hiredis/hiredis.h>
+
+#include "follow.h"
+#include "peer.h"
+
+void follow_init(struct follow *f, const struct settings *s, diag_log_fn log)
+{
+    memset(f, 0, sizeof *f);
+    f->s = s;
+    f->log = log;
+}
+
+/* The master that more than half of the sentinels listed name, none of
+ * them in a failover; -1 when there is no such one. */
+static int agreed(const struct sen_now *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        int votes = 0;
+        if (!w->v[i].ok)
+            continue;
+        for (int j = 0; j < w->n; j++) {
+            if (w->v[j].ok && w->v[j].failover)
+                return -1;
+            votes += w->v[j].ok && w->v[j].master.port == w->v[i].master.port &&
+                     !strcasecmp(w->v[j].master.host, w->v[i].master.host);
+        }
+        if (2 * votes > w->n + w->unresolved)
+            return i;
+    }
+    return -1;
+}
+
+/* Does the local replica's master_host:master_port name m (a name is
+ * resolved)? */
+static int follows(const char *host, long long port, const struct peer_addr *m)
+{
+    struct peer_addr a, ips[PEER_MAX];
+    const char *why;
+    int n = 0;
+
+    if (port != m->port || peer_parse(host, strlen(host), m->port, &a, &why) < 0 ||
+        peer_resolve(&a, ips, &n, PEER_MAX, &why) < 0)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (!strcasecmp(ips[i].host, m->host))
+            return 1;
+    return 0;
+}
+
+/* The address the sentinels agree on answers as a master. */
+static int is_master(struct follow *f, const struct peer_addr *m, msec deadline)
+{
+    struct peer_call c = {.addr = *m,
+                          .password = settings_get(f->s, S_REDIS_PASSWORD)};
+    int yes;
+
+    peer_cmd(&c, "ROLE");
+    yes = peer_ask1(&c, deadline) == 0 && c.reply[0] &&
+          c.reply[0]->type == REDIS_REPLY_ARRAY && c.reply[0]->elements > 0 &&
+          peer_str(c.reply[0]->element[0]) &&
+          !strcmp(peer_str(c.reply[0]->element[0]), "master");
+    peer_reset(&c);
+    return yes;
+}
+
+int follow_replicaof(const struct settings *s, const char *host,
+                     const char *port, int rewrite, msec deadline, char *why,
+                     size_t len)
+{
+    struct peer_call c = {0};
+    char name[72];
+    int rc;
+
+    peer_local(&c, (int)settings_num(s, S_REDIS_PORT),
+               settings_get(s, S_REDIS_PASSWORD));
+    peer_cmd(&c, "%s %s %s", settings_command(s, "REPLICAOF", name, sizeof name),
+             host, port);
+    if (rewrite) {
+        char config[72];
+        peer_cmd(&c, "%s REWRITE", settings_command(s, "CONFIG", config,
+                                                    sizeof config));
+    }
+    /* The REPLICAOF is what counts; a failed rewrite is only logged. */
+    rc = peer_ask(&c, 1, deadline) && !peer_is_error(c.reply[0]) ? 0 : -1;
+    if (rc < 0 || peer_is_error(c.reply[1]))
+        snprintf(why, len, "%s", peer_why(&c));
+    peer_reset(&c);
+    return rc;
+}
+
+void follow_look(struct follow *f, struct sen_now *now, const char *info,
+                 msec deadline)
+{
+    char host[PEER_HOST_MAX + 1], p[8], why[256] = "";
+    const struct peer_addr *m;
+    long long port;
+    int best;
+
+    if (!info || !strstr(info, "role:slave") ||
+        !strstr(info, "master_link_status:down") ||
+        peer_info(info, "master_host", host, sizeof host) < 0 ||
+        (port = peer_info_num(info, "master_port")) < 0) {
+        f->since = 0;           /* not a replica, or its link is up */
+        return;
+    }
+    now = sen_now_ask(f->s, now, deadline);
+    if ((best = agreed(now)) < 0 || follows(host, port, &now->v[best].master) ||
+        sen_is_self(f->s, &now->v[best].master)) {
+        f->since = 0;
+        return;
+    }
+    if (!f->since)
+        f->since = clock_now();
+    m = &now->v[best].master;
+    if (clock_now() - f->since < settings_num(f->s, S_SENTINEL_DOWN_AFTER) ||
+        !is_master(f, m, deadline))
+        return;
+    snprintf(p, sizeof p, "%d", m->port);
+    if (follow_replicaof(f->s, m->host, p, 1, deadline, why, sizeof why) < 0)
+        f->log("follow: REPLICAOF %s:%d failed: %s", m->host, m->port, why);
+    else
+        f->log("follow: the link to %s:%lld has been down for %lld ms while a "
+               "majority of the sentinels names %s:%d master: replicating "
+               "from it now", host, port, clock_now() - f->since, m->host,
+               m->port);
+    f->since = 0;
+}
