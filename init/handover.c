@@ -152,10 +152,11 @@ static const char *ask_switch(struct ho *h, int r)
     c.addr = h->cluster ? h->replicas[r] : h->sentinel;
     c.password = settings_get(h->s, h->cluster ? S_REDIS_PASSWORD
                                                : S_SENTINEL_PASSWORD);
+    /* hiredis splits the format at spaces; a %s is one argument. */
     if (h->cluster)
-        peer_cmd(&c, "%s", cmd);
+        peer_cmd(&c, "CLUSTER FAILOVER");
     else
-        peer_cmd(&c, "%s %s", cmd, settings_get(h->s, S_MASTER_NAME));
+        peer_cmd(&c, "SENTINEL FAILOVER %s", settings_get(h->s, S_MASTER_NAME));
     if (peer_ask1(&c, clock_within(ASK_MS, h->deadline)) < 0) {
         snprintf(h->why, sizeof h->why, "%s: %s", cmd, peer_why(&c));
         peer_reset(&c);
