@@ -15,10 +15,17 @@ static int fencing(const struct settings *s)
     return !strcmp(settings_get(s, S_FENCE), "yes");
 }
 
+/* A replica follows the sentinels' master when there are sentinels. */
+static int following(const struct settings *s)
+{
+    const char *h = settings_get(s, S_SENTINEL_HOSTS);
+
+    return h && *h;
+}
+
 int watch_wanted(const struct settings *s)
 {
-    return fencing(s) || settings_get(s, S_REDIS_HOSTS) ||
-           settings_get(s, S_SENTINEL_HOSTS);
+    return fencing(s) || settings_get(s, S_REDIS_HOSTS) || following(s);
 }
 
 /* The local Redis' INFO replication, asked once a look for all; NULL when
@@ -58,7 +65,7 @@ int watch_run(const struct settings *s, diag_log_fn log)
         char *info = local_info(s, tick + period);
         if (fencing(s))
             fence_look(&f, &now, info, tick + period);
-        if (settings_get(s, S_SENTINEL_HOSTS))
+        if (following(s))
             follow_look(&w, &now, info, tick + period);
         free(info);
         if (settings_get(s, S_REDIS_HOSTS))

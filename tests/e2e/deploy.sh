@@ -51,6 +51,8 @@ PYEOF
 check "rancher: rancher-compose.yml parses" $PY -c "import yaml,sys; yaml.safe_load(open(sys.argv[1]))" "$C/rancher/rancher-compose.yml"
 check "swarm: stack.yml parses" \
     env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/swarm/stack.yml" config -q
+check "swarm: cluster-stack.yml parses" \
+    env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/swarm/cluster-stack.yml" config -q
 check "compose: docker-compose.yml parses" \
     env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/docker-compose.yml" config -q
 check "compose: no container_name and no fixed host port (so it scales)" \
@@ -85,13 +87,13 @@ printf 'sw4rm "pw"\n' > "$T/pw"
 S=ri$$
 # The stack's tasks leave their volumes (named and anonymous) behind: remove
 # the stack, then them once its containers are gone.
-stack_down() {
-    local vols i
-    vols=$(docker ps -aq --filter "label=com.docker.stack.namespace=$S" |
+stack_down() {  # [STACK]
+    local vols i s=${1:-$S}
+    vols=$(docker ps -aq --filter "label=com.docker.stack.namespace=$s" |
            xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}')
-    docker stack rm "$S"
+    docker stack rm "$s"
     for i in $(seq 30); do
-        [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$S")" ] && break
+        [ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$s")" ] && break
         sleep 1
     done
     [ -z "$vols" ] || docker volume rm $vols
@@ -150,4 +152,38 @@ check "swarm: every task exits 0 ($(awk '{print $1}' "$T/die.log" | sort | uniq 
     sh -c "! grep -qv '^0 ' '$T/die.log'"
 check "swarm: the tasks did not wait out a grace period ($ms ms < 8000)" test "$ms" -lt 8000
 [ -z "$vols" ] || wait_until 30 docker volume rm $vols
+
+# ---- the Redis Cluster stack: six tasks form one cluster by themselves ----
+SC=ricl$$
+CLEANUPS=("stack_down $SC" "${CLEANUPS[@]}")
+env IMAGE="$IMAGE" REDIS_PASSWORD_SECRET="$T/pw" NODES_PER_HOST=6 \
+    docker stack deploy -c "$C/swarm/cluster-stack.yml" "$SC" >"$T/deploy-cluster.log" 2>&1
+check "swarm cluster: the stack deploys" test $? = 0
+ccli() { docker run --rm --network "${SC}_redis" -e REDISCLI_AUTH='sw4rm "pw"' "$IMAGE" redis-cli --no-auth-warning "$@"; }
+formed() {
+    local out
+    out=$(ccli --cluster check node:6379 2>&1) &&
+        grep -q '\[OK\] All nodes agree about slots configuration' <<<"$out" &&
+        grep -q '\[OK\] All 16384 slots covered' <<<"$out" &&
+        [ "$(grep -c '^M: .* slots:\[[0-9]' <<<"$out")" = 3 ] &&
+        [ "$(grep -c '^S: ' <<<"$out")" = 3 ]
+}
+t0=$(date +%s%N)
+check "swarm cluster: six tasks form one cluster, 3 masters and 3 replicas" wait_until 180 formed
+echo "# swarm cluster: deploy to one agreed map: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+rw() { [ "$(ccli -c -h node set swarm-ckey ok)" = OK ] && [ "$(ccli -c -h node get swarm-ckey)" = ok ]; }
+check "swarm cluster: a cluster client writes and reads (MOVED followed)" wait_until 30 rw
+docker events --filter event=die --filter "label=com.docker.stack.namespace=$SC" \
+    --format '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.name}}' > "$T/cdie.log" &
+CEV=$!
+CLEANUPS=("kill $CEV" "${CLEANUPS[@]}")
+cvols=$(docker ps -aq --filter "label=com.docker.stack.namespace=$SC" |
+        xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}')
+docker stack rm "$SC" >/dev/null
+cgone() { [ -z "$(docker ps -q --filter "label=com.docker.stack.namespace=$SC")" ]; }
+check "swarm cluster: stack rm stops every task" wait_until 60 cgone
+wait_until 10 sh -c "[ \$(wc -l < '$T/cdie.log') -ge 6 ]"
+check "swarm cluster: every task exits 0 ($(awk '{print $1}' "$T/cdie.log" | sort | uniq -c | tr '\n' ' '))" \
+    sh -c "[ \$(wc -l < '$T/cdie.log') -ge 6 ] && ! grep -qv '^0 ' '$T/cdie.log'"
+[ -z "$cvols" ] || wait_until 30 docker volume rm $cvols
 finish
