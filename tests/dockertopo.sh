@@ -5,7 +5,14 @@ dc() { docker-compose -p "$P" -f "$ROOT/compose/docker-compose.yml" "$@"; }
 ip_of_c() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
 cids() { dc ps -q "$@"; }
 data_cids() { cids master; cids slave; }
-sentinel_ips() { local c; for c in $(cids sentinel); do ip_of_c "$c"; done; }
+# The sentinels' addresses; SENTINEL_IPS when set: a wait that times a
+# failover sets it first and polls them directly (docker-compose ps alone
+# takes a second or more here, which the figure would count).
+sentinel_ips() {
+    local c
+    if [ -n "${SENTINEL_IPS:-}" ]; then echo $SENTINEL_IPS; return; fi
+    for c in $(cids sentinel); do ip_of_c "$c"; done
+}
 # The master the sentinels name, as an IP.
 cur_ip() {
     local s ip

@@ -127,7 +127,7 @@ vols=$(docker ps -aq --filter "label=com.docker.stack.namespace=$S" |
 # part of the time from the tasks' own.
 docker events --filter event=die --filter event=kill \
     --filter "label=com.docker.stack.namespace=$S" \
-    --format '{{.Action}} {{.TimeNano}} {{.Actor.Attributes.exitCode}} {{.Actor.Attributes.name}}' \
+    --format '{{.Action}} {{.TimeNano}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}' \
     > "$T/events.log" &
 EV=$!
 CLEANUPS=("kill $EV" "${CLEANUPS[@]}")
@@ -137,11 +137,11 @@ gone() { [ -z "$(docker ps -q --filter "label=com.docker.stack.namespace=$S")" ]
 wait_until 60 gone
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 wait_until 10 sh -c "[ \$(grep -c '^die ' '$T/events.log') -ge 6 ]"
-awk '$1 == "die" {print $3, $4}' "$T/events.log" > "$T/die.log"
+awk '$1 == "die" {print $4, $3}' "$T/events.log" > "$T/die.log"
 echo "# docker stack rm: every task stopped after $ms ms"
 awk -v t0="$t0" '
-    $1 == "kill" && !($4 in k) { k[$4] = $2; if (!first || $2 < first) first = $2 }
-    $1 == "die" { d[$4] = $2; if ($2 > last) last = $2 }
+    $1 == "kill" && !($3 in k) { k[$3] = $2; if (!first || $2 < first) first = $2 }
+    $1 == "die" { d[$3] = $2; if ($2 > last) last = $2 }
     END {
         for (c in d) if (c in k && d[c] - k[c] > slow) slow = d[c] - k[c]
         printf "# docker stack rm: first SIGTERM after %d ms, last task died after %d ms; the slowest task took %d ms from its SIGTERM\n",
@@ -165,7 +165,7 @@ formed() {
     out=$(ccli --cluster check node:6379 2>&1) &&
         grep -q '\[OK\] All nodes agree about slots configuration' <<<"$out" &&
         grep -q '\[OK\] All 16384 slots covered' <<<"$out" &&
-        [ "$(grep -c '^M: .* slots:\[[0-9]' <<<"$out")" = 3 ] &&
+        [ "$(grep -c '^M: ' <<<"$out")" = 3 ] &&
         [ "$(grep -c '^S: ' <<<"$out")" = 3 ]
 }
 t0=$(date +%s%N)

@@ -64,6 +64,7 @@ check "the password is in no container's environment" \
 # The seed's test.sh: pause the master.
 check "the sentinels know both slaves and each other" wait_until 60 ready 2 3
 old=$(cur_ip); oc=$(cid_of_ip "$old")
+SENTINEL_IPS=$(sentinel_ips)
 docker pause "$oc" >/dev/null
 start=$(date +%s%N)
 check "docker pause: the sentinels name a new master within down-after + 30 s" \
@@ -72,6 +73,7 @@ new=$(cur_ip)
 check "docker pause: the new master accepts writes" \
     wait_until 10 sh -c "[ \"\$(redis-cli --no-auth-warning -h $new set after-pause 1)\" = OK ]"
 echo "# failover under docker pause: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+SENTINEL_IPS=
 docker unpause "$oc" >/dev/null
 check "docker unpause: the old master is a replica of the new one" \
     wait_until 40 is_replica_of "$oc" "$new"
