@@ -39,10 +39,10 @@ PYEOF
 check "kubernetes: the kustomize base and the single-node overlay parse" $PY - "$C/kubernetes" <<'PYEOF'
 import os, sys, yaml
 k = sys.argv[1]
-base = yaml.safe_load(open(os.path.join(k, "kustomization.yaml")))
+base = yaml.safe_load(open(os.path.join(k, "redis", "kustomization.yaml")))
 assert base["resources"] == ["redis.yaml"], base
-one = yaml.safe_load(open(os.path.join(k, "single-node", "kustomization.yaml")))
-assert one["resources"] == [".."], one
+one = yaml.safe_load(open(os.path.join(k, "redis-single-node", "kustomization.yaml")))
+assert one["resources"] == ["../redis"], one
 for p in one["patches"]:
     assert yaml.safe_load(p["patch"]), p
 PYEOF
