@@ -110,11 +110,11 @@ role_of() { cli "redis-$1.redis" role | head -1; }
 linked() { cli "redis-$1.redis" info replication | grep -qx master_link_status:up; }
 # clean_view: every sentinel knows exactly the two live replicas (by name,
 # none down) and the two other sentinels, none down.
-clean_view() {
+clean_view() { # [REPLICAS, 2]
     local i r s
     for i in 0 1 2; do
         r=$(sen $i sentinel replicas mymaster | awk 'p=="ip"{n=$0} p=="flags"{print n, $0} {p=$0}')
-        [ "$(echo "$r" | grep -c .)" = 2 ] && ! echo "$r" | grep -qvE '^redis-[0-9]\.redis slave$' || return 1
+        [ "$(echo "$r" | grep -c .)" = "${1:-2}" ] && ! echo "$r" | grep -qvE '^redis-[0-9]\.redis slave$' || return 1
         s=$(sen $i sentinel sentinels mymaster | awk 'p=="flags"{print} {p=$0}')
         [ "$(echo "$s" | grep -cx sentinel)" = 2 ] && [ "$(echo "$s" | grep -c .)" = 2 ] || return 1
     done
@@ -133,6 +133,7 @@ wait_for() { # SECONDS command...
 }
 ready_pods() { kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' 2>/dev/null | grep -c ' True$'; }
 all_ready() { [ "$(ready_pods)" = 6 ]; }
+settled() { all_ready && calm; }
 pod_ip() { kubectl get pod "$1" -o jsonpath='{.status.podIP}' 2>/dev/null; }
 pod_uid() { kubectl get pod "$1" -o jsonpath='{.metadata.uid}' 2>/dev/null; }
 
@@ -199,8 +200,67 @@ out=$(lost); g=$(gap_ms)
 fig "delete pod: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
 check "kubectl delete pod of the master: no acknowledged write lost ($out)" \
     sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
-check "kubectl delete pod of the master: longest write gap under 1 s (${g:-?} ms)" \
-    test "${g:-99999}" -lt 1000
+# Under 2 s: the handover worked (without it, clients wait for the sentinels'
+# down-after, 5 s). Not under the 1 s seen in Docker: the client asks the
+# sentinels in its own order, and the first may name the old pod for a while.
+check "kubectl delete pod of the master: longest write gap under 2 s, a handover (${g:-?} ms)" \
+    test "${g:-99999}" -lt 2000
+
+# ---- kubectl delete pod --grace-period=0 --force of the master ----
+m=$(agreed); uid=$(pod_uid "redis-$m")
+writer_start "$T/w-force"; wait_for 30 writes_flow; sleep 3
+follow_logs force
+t=$(ms)
+kubectl delete pod "redis-$m" --grace-period=0 --force >/dev/null 2>&1
+check "kubectl delete pod --grace-period=0 --force redis-$m (master): the pod is back, all ready, one agreed master within 90 s" \
+    wait_for 90 recovered
+fig "force delete: back to calm in $(( ($(ms) - t) / 1000 )) s"
+sleep 2; writer_stop
+out=$(lost)
+fig "force delete: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
+check "kubectl delete pod --force of the master: no acknowledged write lost ($out)" \
+    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+
+# ---- kubectl rollout restart of both StatefulSets ----
+writer_start "$T/w-rollout"; wait_for 30 writes_flow; sleep 2
+follow_logs rollout
+t=$(ms)
+rolled() {
+    kubectl rollout restart "sts/$1" >/dev/null && kubectl rollout status "sts/$1" --timeout=240s >/dev/null
+}
+check "kubectl rollout restart sts/redis completes" rolled redis
+check "kubectl rollout restart sts/sentinel completes" rolled sentinel
+check "after both rollouts: all ready, one agreed master, replicas linked, sentinels' view clean" \
+    wait_for 90 settled
+fig "rollout restart of both StatefulSets: $(( ($(ms) - t) / 1000 )) s to calm"
+sleep 2; writer_stop
+out=$(lost)
+fig "rollout restart: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
+check "rollout restart: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+
+# ---- scale the Redis StatefulSet 3 -> 5 -> 3 ----
+writer_start "$T/w-scale"; wait_for 30 writes_flow
+follow_logs scale
+t=$(ms)
+kubectl scale sts/redis --replicas=5 >/dev/null
+five() { [ "$(ready_pods)" = 8 ] && clean_view 4; }
+check "scaled to 5: 8 pods ready, every sentinel knows the 4 replicas by name" wait_for 120 five
+fig "scale 3 -> 5: ready and known to every sentinel in $(( ($(ms) - t) / 1000 )) s"
+kubectl scale sts/redis --replicas=3 >/dev/null
+three() { [ -z "$(kubectl get pod redis-3 redis-4 -o name 2>/dev/null)" ] && all_ready; }
+wait_for 60 three
+stale=$(sen 0 sentinel replicas mymaster | grep -c '^redis-[34]\.redis$')
+fig "scale 5 -> 3: sentinel-0 still lists $stale of the 2 removed replicas before sentinel-reset"
+t=$(ms)
+check "redis-init sentinel-reset (kubectl exec sentinel-0) after the scale-in" \
+    kubectl exec sentinel-0 -- redis-init sentinel-reset > "$LOGS/sentinel-reset.log" 2>&1
+check "scaled back to 3: one agreed master, 2 linked replicas, no sentinel keeps redis-3 or redis-4" \
+    wait_for 90 settled
+fig "sentinel-reset to a clean view: $(( ($(ms) - t) / 1000 )) s"
+sleep 2; writer_stop
+out=$(lost)
+fig "scale 3 -> 5 -> 3: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
+check "scale 3 -> 5 -> 3: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
 
 # ---- full restart: every pod deleted, every pod at a new IP ----
 for r in $(seq 1 "$RESTARTS"); do
@@ -216,9 +276,13 @@ for r in $(seq 1 "$RESTARTS"); do
     wait_for 60 all_gone
     fig "full restart $r: every pod gone after $(( ($(ms) - t) / 1000 )) s"
     back() { all_ready && calm && writes_flow; }
-    check "full restart $r (kubectl delete pod --all): all 6 pods ready, one agreed master, replicas linked, writes flow within 90 s" \
-        wait_for 90 back
-    fig "full restart $r: recovered (ready, calm, writes flow) in $(( ($(ms) - t) / 1000 )) s after the delete"
+    if wait_for 90 back; then
+        ok "full restart $r (kubectl delete pod --all): all 6 pods ready, one agreed master, replicas linked, writes flow within 90 s"
+        fig "full restart $r: recovered (ready, calm, writes flow) in $(( ($(ms) - t) / 1000 )) s after the delete"
+    else
+        notok "full restart $r (kubectl delete pod --all): all 6 pods ready, one agreed master, replicas linked, writes flow within 90 s"
+        fig "full restart $r: NOT recovered 90 s after the delete ($(ready_pods) of 6 pods ready)"
+    fi
     same=
     for p in "${!ips[@]}"; do [ "${ips[$p]}" = "$(pod_ip "$p")" ] && same="$same $p"; done
     check "full restart $r: every pod has a new address${same:+ (same:$same)}" test -z "$same"
