@@ -252,8 +252,8 @@ wait_for 60 three
 stale=$(sen 0 sentinel replicas mymaster | grep -c '^redis-[34]\.redis$')
 fig "scale 5 -> 3: sentinel-0 still lists $stale of the 2 removed replicas before sentinel-reset"
 t=$(ms)
-check "redis-init sentinel-reset (kubectl exec sentinel-0) after the scale-in" \
-    kubectl exec sentinel-0 -- redis-init sentinel-reset > "$LOGS/sentinel-reset.log" 2>&1
+reset() { kubectl exec sentinel-0 -- redis-init sentinel-reset > "$LOGS/sentinel-reset.log" 2>&1; }
+check "redis-init sentinel-reset (kubectl exec sentinel-0) after the scale-in" reset
 check "scaled back to 3: one agreed master, 2 linked replicas, no sentinel keeps redis-3 or redis-4" \
     wait_for 90 settled
 fig "sentinel-reset to a clean view: $(( ($(ms) - t) / 1000 )) s"
