@@ -35,6 +35,8 @@ for d in docs:
         assert [e for e in c["env"] if e["name"] == "POD_NAME"][0]["valueFrom"]
         if svc == "redis":
             assert env["REDIS_HOSTS"] == "redis", env
+            # A rolling update waits until the sentinels know the restarted replica.
+            assert d["spec"]["minReadySeconds"] >= 10, d["spec"]
 PYEOF
 check "kubernetes: the kustomize base and the single-node overlay parse" $PY - "$C/kubernetes" <<'PYEOF'
 import os, sys, yaml
