@@ -79,7 +79,8 @@ test: deps redis-init $(BUILD)/unit static fuzz-build asan-build
 
 # The Sentinel deployment on a real single-node Kubernetes cluster built here
 # from upstream sources (README: Kubernetes). Not part of `make test`: about
-# 10 minutes and 7 GB the first time (K8S_CACHE, /var/cache/redis-init-k8s).
+# 5 minutes, and 20 more and 7 GB the first time (the build is kept in
+# K8S_CACHE, /var/cache/redis-init-k8s).
 K8S_IMAGE ?= redis-init:k8s-test
 test-k8s: deps
 	sh tests/k8s/deps.sh

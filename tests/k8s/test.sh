@@ -3,8 +3,10 @@
 # single-node overlay) on a real single-node Kubernetes cluster built here
 # from upstream sources (build.sh, once), with a Sentinel client writing
 # (tests/writer.py) and every acknowledged write counted (tests/acked.py):
-# deploy, `kubectl delete pod` of the master, and full restarts (`kubectl
-# delete pod --all`: every pod at a new IP). Prints "ok - ..." / "not ok -
+# deploy; `kubectl delete pod` of the master, then with --force; `kubectl
+# rollout restart` of both StatefulSets; scale 3 -> 5 -> 3 and
+# sentinel-reset; full restarts (`kubectl delete pod --all`: every pod at a
+# new IP). Prints "ok - ..." / "not ok -
 # ..." and, last, "N passed, N failed". The cluster is torn down (down.sh)
 # pass or fail. Needs root, Docker (to save the image) and Go.
 #   IMAGE=redis-init:k8s-test   the image to test (make test-k8s builds it)
