@@ -17,7 +17,7 @@ OBJS     := $(SRCS:init/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all static test unit e2e bench demo deps install clean image redis-static \
-        fuzz fuzz-build test-asan asan-build lint bench-quick test-redis
+        fuzz fuzz-build test-asan asan-build lint bench-quick test-redis test-k8s
 IMAGE    ?= redis-init:latest
 all: redis-init
 
@@ -76,6 +76,16 @@ deps:
 
 test: deps redis-init $(BUILD)/unit static fuzz-build asan-build
 	bash tests/run
+
+# The Sentinel deployment on a real single-node Kubernetes cluster built here
+# from upstream sources (README: Kubernetes). Not part of `make test`: about
+# 5 minutes, and 20 more and 7 GB the first time (the build is kept in
+# K8S_CACHE, /var/cache/redis-init-k8s).
+K8S_IMAGE ?= redis-init:k8s-test
+test-k8s: deps
+	sh tests/k8s/deps.sh
+	$(MAKE) image IMAGE=$(K8S_IMAGE)
+	IMAGE=$(K8S_IMAGE) bash tests/k8s/test.sh
 
 # ---- hardening: fuzzing, sanitizers, static analysis (README: Hardening) ----
 # libFuzzer targets (tests/fuzz/fuzz_*.c) with ASan+UBSan, built by clang

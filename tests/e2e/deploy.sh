@@ -8,19 +8,25 @@ check "kubernetes: the manifests parse and are complete" $PY - "$C/kubernetes/re
 import sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 kinds = sorted(d["kind"] for d in docs)
-assert kinds == ["Service", "Service", "StatefulSet", "StatefulSet"], kinds
+assert kinds == ["PodDisruptionBudget", "PodDisruptionBudget", "Service", "Service",
+                 "StatefulSet", "StatefulSet"], kinds
 for d in docs:
     assert d["apiVersion"] and d["metadata"]["name"]
     if d["kind"] != "StatefulSet":
         continue
     pod = d["spec"]["template"]["spec"]
     assert d["spec"]["selector"]["matchLabels"] == d["spec"]["template"]["metadata"]["labels"]
-    assert pod["terminationGracePeriodSeconds"] >= 10
+    # An ordered start can wait forever for a pod that waits for another.
+    assert d["spec"]["podManagementPolicy"] == "Parallel"
     for c in pod["containers"]:
         assert c["args"][0] in ("slave", "sentinel"), c["args"]
-        for probe in ("readinessProbe", "livenessProbe"):
-            assert c[probe]["exec"]["command"][:2] == ["redis-init", "health"]
+        # Ready: serving. Alive: the process answers on its port (a replica
+        # waiting for its master is not ready, and must not be restarted).
+        assert c["readinessProbe"]["exec"]["command"][:2] == ["redis-init", "health"]
+        assert c["livenessProbe"]["tcpSocket"]["port"] == c["ports"][0]["containerPort"]
         env = {e["name"]: e.get("value") for e in c["env"]}
+        # The grace period leaves room above STOP_TIMEOUT (handover, save).
+        assert pod["terminationGracePeriodSeconds"] > int(env.get("STOP_TIMEOUT", "8")), pod
         assert env["REDIS_PASSWORD_FILE"].startswith("/run/secrets/")
         assert "REDIS_PASSWORD" not in env
         # A stable name survives a full restart with new pod IPs.
@@ -29,6 +35,18 @@ for d in docs:
         assert [e for e in c["env"] if e["name"] == "POD_NAME"][0]["valueFrom"]
         if svc == "redis":
             assert env["REDIS_HOSTS"] == "redis", env
+            # A rolling update waits until the sentinels know the restarted replica.
+            assert d["spec"]["minReadySeconds"] >= 10, d["spec"]
+PYEOF
+check "kubernetes: the kustomize base and the single-node overlay parse" $PY - "$C/kubernetes" <<'PYEOF'
+import os, sys, yaml
+k = sys.argv[1]
+base = yaml.safe_load(open(os.path.join(k, "redis", "kustomization.yaml")))
+assert base["resources"] == ["redis.yaml"], base
+one = yaml.safe_load(open(os.path.join(k, "redis-single-node", "kustomization.yaml")))
+assert one["resources"] == ["../redis"], one
+for p in one["patches"]:
+    assert yaml.safe_load(p["patch"]), p
 PYEOF
 if ! command -v docker-compose >/dev/null; then
     skip_suite "no docker-compose here"
