@@ -93,35 +93,55 @@ int follow_replicaof(const struct settings *s, const char *host,
 }
 
 void follow_look(struct follow *f, struct sen_now *now, const char *info,
-                 msec deadline)
+                 int left_alone, msec deadline)
 {
-    char host[PEER_HOST_MAX + 1], p[8], why[256] = "";
+    char host[PEER_HOST_MAX + 1] = "", p[8], why[256] = "";
     const struct peer_addr *m;
-    long long port;
-    int best;
+    long long port = -1;
+    int best, self, master = info && strstr(info, "role:master") != NULL;
 
-    if (!info || !strstr(info, "role:slave") ||
-        !strstr(info, "master_link_status:down") ||
-        peer_info(info, "master_host", host, sizeof host) < 0 ||
-        (port = peer_info_num(info, "master_port")) < 0) {
-        f->since = 0;           /* not a replica, or its link is up */
+    /* A replica whose link is down, or a master the fence does not own
+     * (one no majority of the sentinels ever vouched for). */
+    if (!info || (master ? left_alone :
+                  !strstr(info, "role:slave") ||
+                  !strstr(info, "master_link_status:down") ||
+                  peer_info(info, "master_host", host, sizeof host) < 0 ||
+                  (port = peer_info_num(info, "master_port")) < 0)) {
+        f->since = 0;
         return;
     }
     now = sen_now_ask(f->s, now, deadline);
-    if ((best = agreed(now)) < 0 || follows(host, port, &now->v[best].master) ||
-        sen_is_self(f->s, &now->v[best].master)) {
+    if ((best = agreed(now)) < 0 ||
+        (master ? sen_is_self(f->s, &now->v[best].master)
+                : follows(host, port, &now->v[best].master))) {
         f->since = 0;
         return;
     }
     if (!f->since)
         f->since = clock_now();
     m = &now->v[best].master;
+    self = !master && sen_is_self(f->s, m);
     if (clock_now() - f->since < settings_num(f->s, S_SENTINEL_DOWN_AFTER) ||
-        !is_master(f, m, deadline))
+        (!self && !is_master(f, m, deadline)))
         return;
+    /* Named master itself: a replica of an address where no master
+     * answers (it started while no sentinel answered, as MASTER_HOST
+     * says) is master again, as the sentinels say. */
     snprintf(p, sizeof p, "%d", m->port);
-    if (follow_replicaof(f->s, m->host, p, 1, deadline, why, sizeof why) < 0)
-        f->log("follow: REPLICAOF %s:%d failed: %s", m->host, m->port, why);
+    if (follow_replicaof(f->s, self ? "NO" : m->host, self ? "ONE" : p, 1,
+                         deadline, why, sizeof why) < 0)
+        f->log("follow: REPLICAOF %s %s failed: %s", self ? "NO" : m->host,
+               self ? "ONE" : p, why);
+    else if (self)
+        f->log("follow: the link to %s:%lld has been down for %lld ms while a "
+               "majority of the sentinels names this instance master: "
+               "master again", host, port, clock_now() - f->since);
+    else if (master)
+        f->log("follow: a master that no sentinel names, for %lld ms, while "
+               "a majority of them names %s:%d master: replicating from it "
+               "now (its writes since the switch are given up, as Sentinel "
+               "gives up an old master's)", clock_now() - f->since, m->host,
+               m->port);
     else
         f->log("follow: the link to %s:%lld has been down for %lld ms while a "
                "majority of the sentinels names %s:%d master: replicating "

@@ -7,9 +7,18 @@
  *
  * The watcher (watch.c) looks once a period: the local Redis is a replica
  * with its link down, a majority of the sentinels names one master M with
- * no failover in progress, M is neither this instance nor the master it
- * replicates from, and M answers as a master. When that has held for
- * SENTINEL_DOWN_AFTER (time for Sentinel to do it first), REPLICAOF M. */
+ * no failover in progress, and M is not the master it replicates from.
+ * When that has held for SENTINEL_DOWN_AFTER (time for Sentinel to do it
+ * first): REPLICAOF M if M answers as a master; if M is this instance (it
+ * started as a replica of MASTER_HOST while no sentinel answered, and the
+ * sentinels still name it), REPLICAOF NO ONE: master again.
+ *
+ * With FENCE=yes, a master that no majority of the sentinels ever vouched
+ * for (the fence owns the others) and that they do not name, while they agree on another
+ * one that answers as a master, becomes its replica after the same wait:
+ * it came back at a new address after a failover had begun, and Sentinel,
+ * which converts an old master it knows into a replica, does not know it
+ * there. Its writes since the switch are given up, as Sentinel does. */
 #ifndef REDIS_INIT_FOLLOW_H
 #define REDIS_INIT_FOLLOW_H
 
@@ -35,9 +44,11 @@ int follow_replicaof(const struct settings *s, const char *host,
                      size_t len);
 
 /* One look, given the local Redis' INFO replication of this look (NULL
- * when it did not answer) and the sentinels' answers (asked when needed);
- * every call to a peer ends by deadline. */
+ * when it did not answer), whether a master is to be left alone (the fence
+ * owns it, armed or fenced, or FENCE=no: Sentinel alone) and the
+ * sentinels' answers (asked when needed); every call to a peer ends by
+ * deadline. */
 void follow_look(struct follow *f, struct sen_now *now, const char *info,
-                 msec deadline);
+                 int left_alone, msec deadline);
 
 #endif

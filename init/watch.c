@@ -66,7 +66,8 @@ int watch_run(const struct settings *s, diag_log_fn log)
         if (fencing(s))
             fence_look(&f, &now, info, tick + period);
         if (following(s))
-            follow_look(&w, &now, info, tick + period);
+            follow_look(&w, &now, info, !fencing(s) || f.armed || f.fenced,
+                        tick + period);
         free(info);
         if (settings_get(s, S_REDIS_HOSTS))
             rescue_look(&r, &now, tick + period);
