@@ -132,3 +132,21 @@ trap cleanup EXIT
 
 # finish: the suite reached its end.
 finish() { DONE=1; exit 0; }
+
+# Suites of a compose deployment. need_compose: skip the suite without a
+# Docker engine and docker-compose. compose_cleanups (once dc, P, IMAGE and
+# T are set): keep the project's logs, take it down, remove every volume it
+# used (a scale-in leaves anonymous ones behind) and the image.
+need_compose() {
+    docker info >/dev/null 2>&1 && command -v docker-compose >/dev/null ||
+        skip_suite "no Docker engine or docker-compose here"
+}
+note_volumes() {
+    docker ps -aq --filter "label=com.docker.compose.project=$P" |
+        xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}' >> "$T/volumes"
+}
+compose_cleanups() {
+    CLEANUPS+=("dc logs --no-color --timestamps > $T/compose.log 2>&1"
+               "note_volumes" "dc down -v --remove-orphans -t 1"
+               "xargs -r docker volume rm < $T/volumes" "docker image rm -f $IMAGE")
+}

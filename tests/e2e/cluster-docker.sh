@@ -7,9 +7,7 @@
 # order (so that Docker hands out the addresses anew) comes back ok with
 # every key. Prints a SKIP line when no Docker engine answers.
 . "$(dirname "$0")/../lib.sh"
-if ! docker info >/dev/null 2>&1 || ! command -v docker-compose >/dev/null; then
-    skip_suite "no Docker engine or docker-compose here"
-fi
+need_compose
 PY=/usr/bin/python3
 IMAGE=redis-init:cl$$
 P=ricl$$
@@ -17,13 +15,7 @@ export IMAGE REDISCLI_AUTH='cl d0cker "pw"'
 printf '%s\n' "$REDISCLI_AUTH" > "$T/pw"
 export REDIS_PASSWORD_SECRET=$T/pw
 dc() { docker-compose -p "$P" -f "$ROOT/compose/cluster/docker-compose.yml" "$@"; }
-note_volumes() {
-    docker ps -aq --filter "label=com.docker.compose.project=$P" |
-        xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}' >> "$T/volumes"
-}
-CLEANUPS+=("dc logs --no-color --timestamps > $T/compose.log 2>&1"
-           "note_volumes" "dc down -v --remove-orphans -t 1"
-           "xargs -r docker volume rm < $T/volumes" "docker image rm -f $IMAGE")
+compose_cleanups
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 cids() { dc ps -q node; }
 ip_of_c() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }

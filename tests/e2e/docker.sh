@@ -2,9 +2,7 @@
 # scale, pause, restart, kill, stop with handover, rescale, stop each role.
 # Prints a SKIP line and passes nothing when no Docker engine answers.
 . "$(dirname "$0")/../lib.sh"
-if ! docker info >/dev/null 2>&1 || ! command -v docker-compose >/dev/null; then
-    skip_suite "no Docker engine or docker-compose here"
-fi
+need_compose
 PY=/usr/bin/python3
 IMAGE=redis-init:test$$
 P=ri$$
@@ -13,15 +11,7 @@ export REDISCLI_AUTH='d0cker "pw" $%&#'
 printf '%s\n' "$REDISCLI_AUTH" > "$T/pw"
 export REDIS_PASSWORD_SECRET=$T/pw
 . "$ROOT/tests/dockertopo.sh"
-# Containers removed by a scale-in leave their anonymous volumes: note every
-# volume the project uses, and remove them after `down`.
-note_volumes() {
-    docker ps -aq --filter "label=com.docker.compose.project=$P" |
-        xargs -r docker inspect -f '{{range .Mounts}}{{.Name}} {{end}}' >> "$T/volumes"
-}
-CLEANUPS+=("dc logs --no-color --timestamps > $T/compose.log 2>&1"
-           "note_volumes" "dc down -v --remove-orphans -t 1"
-           "xargs -r docker volume rm < $T/volumes" "docker image rm -f $IMAGE")
+compose_cleanups
 
 check "make image builds the image from scratch" \
     sh -c "make -s -C '$ROOT' image IMAGE=$IMAGE >'$T/image.log' 2>&1"
