@@ -21,6 +21,14 @@ cur_ip() {
         [ -n "$ip" ] && { echo "$ip"; return; }
     done
 }
+# The master most sentinels name (a sentinel restarted just before a
+# failover can go on naming the dead one: README, Known limits).
+majority_ip() {
+    local s
+    for s in $(sentinel_ips); do
+        redis-cli --no-auth-warning -h "$s" -p 26379 sentinel get-master-addr-by-name mymaster 2>/dev/null | head -1
+    done | sort | uniq -c | sort -rn | awk -v n="$(sentinel_ips | wc -w)" 'NR == 1 && 2 * $1 > n {print $2}'
+}
 cid_of_ip() { local c; for c in $(data_cids); do [ "$(ip_of_c "$c")" = "$1" ] && echo "$c"; done; }
 rc() { local ip=$1; shift; redis-cli --no-auth-warning -h "$ip" "$@"; }
 all_healthy() {

@@ -185,7 +185,9 @@ check "the password is in no log" sh -c "! dc logs 2>&1 | grep -qF 'd0cker'"
 dc up -d --scale slave=2 --scale sentinel=3 >>"$T/up.log" 2>&1
 check "all six up again and healthy" wait_until 120 all_healthy
 wait_until 60 ready 2 3
-mc=$(cid_of_ip "$(cur_ip)")
+master_known() { [ -n "$(cid_of_ip "$(majority_ip)")" ]; }
+check "most sentinels name a running master" wait_until 60 master_known
+mc=$(cid_of_ip "$(majority_ip)")
 others=$(data_cids | grep -v "^$mc")
 for c in $others; do docker pause "$c" >/dev/null; done
 t0=$(date +%s%N)
