@@ -14,26 +14,6 @@ void follow_init(struct follow *f, const struct settings *s, diag_log_fn log)
     f->log = log;
 }
 
-/* The master that more than half of the sentinels listed name, none of
- * them in a failover; -1 when there is no such one. */
-static int agreed(const struct sen_now *w)
-{
-    for (int i = 0; i < w->n; i++) {
-        int votes = 0;
-        if (!w->v[i].ok)
-            continue;
-        for (int j = 0; j < w->n; j++) {
-            if (w->v[j].ok && w->v[j].failover)
-                return -1;
-            votes += w->v[j].ok && w->v[j].master.port == w->v[i].master.port &&
-                     !strcasecmp(w->v[j].master.host, w->v[i].master.host);
-        }
-        if (2 * votes > w->n + w->unresolved)
-            return i;
-    }
-    return -1;
-}
-
 /* Does the local replica's master_host:master_port name m (a name is
  * resolved)? */
 static int follows(const char *host, long long port, const struct peer_addr *m)
@@ -49,22 +29,6 @@ static int follows(const char *host, long long port, const struct peer_addr *m)
         if (!strcasecmp(ips[i].host, m->host))
             return 1;
     return 0;
-}
-
-/* The address the sentinels agree on answers as a master. */
-static int is_master(struct follow *f, const struct peer_addr *m, msec deadline)
-{
-    struct peer_call c = {.addr = *m,
-                          .password = settings_get(f->s, S_REDIS_PASSWORD)};
-    int yes;
-
-    peer_cmd(&c, "ROLE");
-    yes = peer_ask1(&c, deadline) == 0 && c.reply[0] &&
-          c.reply[0]->type == REDIS_REPLY_ARRAY && c.reply[0]->elements > 0 &&
-          peer_str(c.reply[0]->element[0]) &&
-          !strcmp(peer_str(c.reply[0]->element[0]), "master");
-    peer_reset(&c);
-    return yes;
 }
 
 int follow_replicaof(const struct settings *s, const char *host,
@@ -111,7 +75,7 @@ void follow_look(struct follow *f, struct sen_now *now, const char *info,
         return;
     }
     now = sen_now_ask(f->s, now, deadline);
-    if ((best = agreed(now)) < 0 ||
+    if ((best = sen_agreed(now)) < 0 ||
         (master ? sen_is_self(f->s, &now->v[best].master)
                 : follows(host, port, &now->v[best].master))) {
         f->since = 0;
@@ -122,7 +86,7 @@ void follow_look(struct follow *f, struct sen_now *now, const char *info,
     m = &now->v[best].master;
     self = !master && sen_is_self(f->s, m);
     if (clock_now() - f->since < settings_num(f->s, S_SENTINEL_DOWN_AFTER) ||
-        (!self && !is_master(f, m, deadline)))
+        (!self && !sen_master_answers(f->s, m, deadline)))
         return;
     /* Named master itself: a replica of an address where no master
      * answers (it started while no sentinel answered, as MASTER_HOST

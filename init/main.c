@@ -542,8 +542,10 @@ int main(int argc, char **argv)
     if (s.role == ROLE_MASTER || s.role == ROLE_SLAVE) {
         sup.on_stop = on_stop;
         sup.ctx = &stop;
-        if (watch_wanted(&s))
-            sup.watch = start_watch;
+    }
+    if (s.role != ROLE_CLUSTER && watch_wanted(&s)) {
+        sup.ctx = &stop;
+        sup.watch = start_watch;
     }
     if (s.role == ROLE_CLUSTER) {
         sup.on_stop = on_stop;

@@ -145,6 +145,40 @@ int sen_best(const struct sen_view *v, int n)
     return best;
 }
 
+int sen_agreed(const struct sen_now *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        int votes = 0;
+        if (!w->v[i].ok)
+            continue;
+        for (int j = 0; j < w->n; j++) {
+            if (w->v[j].ok && w->v[j].failover)
+                return -1;
+            votes += w->v[j].ok && w->v[j].master.port == w->v[i].master.port &&
+                     !strcasecmp(w->v[j].master.host, w->v[i].master.host);
+        }
+        if (2 * votes > w->n + w->unresolved)
+            return i;
+    }
+    return -1;
+}
+
+int sen_master_answers(const struct settings *s, const struct peer_addr *m,
+                       msec deadline)
+{
+    struct peer_call c = {.addr = *m,
+                          .password = settings_get(s, S_REDIS_PASSWORD)};
+    int yes;
+
+    peer_cmd(&c, "ROLE");
+    yes = peer_ask1(&c, deadline) == 0 && c.reply[0] &&
+          c.reply[0]->type == REDIS_REPLY_ARRAY && c.reply[0]->elements > 0 &&
+          peer_str(c.reply[0]->element[0]) &&
+          !strcmp(peer_str(c.reply[0]->element[0]), "master");
+    peer_reset(&c);
+    return yes;
+}
+
 /* DNS names compare without case and without a trailing dot. */
 static int same_name(const char *a, const char *b)
 {

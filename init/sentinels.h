@@ -59,6 +59,15 @@ void sen_now_free(struct sen_now *w);
 /* The answer with the highest config epoch, or -1 when none answered. */
 int sen_best(const struct sen_view *v, int n);
 
+/* The answer naming the master that more than half of the sentinels
+ * listed (the unresolved ones counted) name, none of them in a failover;
+ * -1 when there is no such one. */
+int sen_agreed(const struct sen_now *w);
+
+/* Does m answer ROLE as a master (REDIS_PASSWORD)? */
+int sen_master_answers(const struct settings *s, const struct peer_addr *m,
+                       msec deadline);
+
 /* Is a (as a sentinel or INFO names it) this instance: its announced
  * address when ANNOUNCE_IP is set, else one of its interface addresses,
  * on its (announced) port? A name is resolved first. */

@@ -3,6 +3,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "catchup.h"
 #include "clock.h"
 #include "fence.h"
 #include "follow.h"
@@ -25,6 +26,8 @@ static int following(const struct settings *s)
 
 int watch_wanted(const struct settings *s)
 {
+    if (s->role == ROLE_SENTINEL)
+        return following(s);
     return fencing(s) || settings_get(s, S_REDIS_HOSTS) || following(s);
 }
 
@@ -46,13 +49,18 @@ static char *local_info(const struct settings *s, msec deadline)
 
 int watch_run(const struct settings *s, diag_log_fn log)
 {
-    msec period = fence_period(s), tick = clock_now();
+    /* Beside a sentinel, one look per SENTINEL_DOWN_AFTER. */
+    msec period = s->role == ROLE_SENTINEL
+        ? settings_num(s, S_SENTINEL_DOWN_AFTER) : fence_period(s);
+    msec tick = clock_now();
+    struct catchup c;
     struct fence f;
     struct follow w;
     struct rescue r;
     static struct sen_now now;          /* 36 KB: not on the stack */
 
-    if (fencing(s))
+    catchup_init(&c, s, log);
+    if (fencing(s) && s->role != ROLE_SENTINEL)
         fence_init(&f, s, log);
     follow_init(&w, s, log);
     rescue_init(&r, s, log);
@@ -61,6 +69,11 @@ int watch_run(const struct settings *s, diag_log_fn log)
         clock_sleep(clock_left(tick), tick);    /* the answers took */
         if (clock_now() > tick + period)
             tick = clock_now();         /* stopped (SIGSTOP, a slow host) */
+        if (s->role == ROLE_SENTINEL) {
+            catchup_look(&c, &now, tick + period);
+            sen_now_free(&now);
+            continue;
+        }
         /* The local Redis and the sentinels are asked once a look. */
         char *info = local_info(s, tick + period);
         if (fencing(s))

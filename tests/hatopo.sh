@@ -97,6 +97,16 @@ health() {  # N ROLE [VAR=VALUE...]: redis-init health on host N
 start_data() {  # N ROLE
     net_start "${NAME[$1]}" "$1" "${COMMON[@]}" -- "$2"
 }
+# ha_up SECONDS: the three sentinels, host 1 master, hosts 2 and 3 slaves
+# (redis-master names host 1), settled within SECONDS (checked).
+ha_up() {
+    local i
+    hosts_entry redis-master 1
+    for i in 4 5 6; do net_start x$i $i "${COMMON[@]}" -- sentinel; done
+    start_data 1 master; start_data 2 slave; start_data 3 slave
+    check "settled: one master, two replicas, every sentinel agrees" \
+        wait_until "$1" settled
+}
 writer_start() {  # DIR
     mkdir -p "$1"
     REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/writer.py" "$1" \

@@ -12,12 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../hatopo.sh"
-hosts_entry redis-master 1
-for i in 4 5 6; do net_start x$i $i "${COMMON[@]}" -- sentinel; done
-start_data 1 master
-start_data 2 slave
-start_data 3 slave
-check "settled: one master, two replicas, every sentinel agrees" wait_until 60 settled
+ha_up 60
 m=$(cur_master)
 r=$(for i in 1 2 3; do [ $i = "$m" ] || echo $i; done | tail -1)
 cli "$(ip_of $m)" set before-follow 1 >/dev/null

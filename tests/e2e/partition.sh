@@ -9,10 +9,7 @@
 DOWN_AFTER=1000
 . "$(dirname "$0")/../hatopo.sh"
 COMMON=("${COMMON[@]/SENTINEL_FAILOVER=*/SENTINEL_FAILOVER=3000}")
-hosts_entry redis-master 1
-for i in 4 5 6; do net_start x$i $i "${COMMON[@]}" -- sentinel; done
-start_data 1 master; start_data 2 slave; start_data 3 slave
-check "the cluster is calm" wait_until 90 settled
+ha_up 90
 
 . "$(dirname "$0")/../parttopo.sh"
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
 
+#include "catchup.h"
 #include "cnodes.h"
 #include "handover.h"
 #include "health.h"
@@ -979,6 +980,61 @@ static void test_peer_why(void **state)
     peer_reset(&c);
 }
 
+/* One sentinel's answer for catchup_behind. */
+static struct sen_view view(const char *host, long long epoch, int down,
+                            int failover)
+{
+    struct sen_view v = {.ok = 1, .config_epoch = epoch,
+                         .master_down = down, .failover = failover};
+
+    snprintf(v.master.host, sizeof v.master.host, "%s", host);
+    v.master.port = 6379;
+    return v;
+}
+
+/* A sentinel catches up only when its master is down for it and a
+ * majority of all the sentinels listed names another, newer one that
+ * they see up, with no failover anywhere. */
+static void test_catchup_behind(void **state)
+{
+    static struct sen_now now;
+    struct sen_view mine = view("10.0.0.1", 0, 1, 0);
+
+    (void)state;
+    now.n = 3;
+    now.v[0] = mine;                            /* itself, in the list */
+    now.v[1] = view("10.0.0.2", 1, 0, 0);
+    now.v[2] = view("10.0.0.2", 1, 0, 0);
+    assert_int_equal(catchup_behind(&mine, &now), 1);
+    mine.master_down = 0;                       /* its master is up */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    mine.master_down = 1;
+    mine.failover = 1;                          /* it fails over itself */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    mine.failover = 0;
+    mine.config_epoch = 1;                      /* not newer than its own */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    mine.config_epoch = 0;
+    now.v[2].failover = 1;                      /* a peer still fails over */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    now.v[2].failover = 0;
+    now.v[2].master_down = 1;                   /* ok, but the best one... */
+    now.v[1].master_down = 1;                   /* ...is down for them */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    now.v[1].master_down = now.v[2].master_down = 0;
+    now.unresolved = 1;                         /* 2 of 4: no majority */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    now.unresolved = 0;
+    now.v[2] = view("10.0.0.3", 2, 0, 0);       /* split three ways */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    now.v[2] = view("10.0.0.2", 1, 0, 0);
+    mine.ok = 0;                                /* it monitors nothing */
+    assert_int_equal(catchup_behind(&mine, &now), 1);
+    now.v[0] = view("10.0.0.2", 1, 0, 0);
+    mine = view("10.0.0.2", 0, 1, 0);           /* same master: its own */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+}
+
 #define N1 "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca"
 #define N2 "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1"
 
@@ -1128,6 +1184,7 @@ int main(void)
         cmocka_unit_test_setup(test_health_escapes, clean_env),
         cmocka_unit_test_setup(test_peer_why, clean_env),
         cmocka_unit_test_setup(test_cnodes, clean_env),
+        cmocka_unit_test_setup(test_catchup_behind, clean_env),
         cmocka_unit_test_setup(test_cluster_health, clean_env),
         cmocka_unit_test_setup(test_parse_replies, clean_env),
         cmocka_unit_test_setup(test_peer_no_password, clean_env),
