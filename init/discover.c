@@ -147,7 +147,8 @@ static int reachable(const struct settings *s, const struct peer_addr *m)
  * instead and start as its replica; if that cannot be done in time, start
  * nothing (exit 75) and let the orchestrator try again. */
 static void empty_master(const struct settings *s, struct sen_view *v, int n,
-                         struct discovery *out, diag_log_fn log)
+                         int up, long long offset, struct discovery *out,
+                         diag_log_fn log)
 {
     const char *name = settings_get(s, S_MASTER_NAME);
     msec deadline = clock_now() + empty_master_wait(s);
@@ -160,8 +161,7 @@ static void empty_master(const struct settings *s, struct sen_view *v, int n,
     log("the sentinels name this instance master of %s, but REDIS_DATA_DIR "
         "holds no data and they know replicas that replicated from it "
         "(%d up, offset %lld): not starting as an empty master, which would "
-        "wipe them; asking for a failover", name, v[sen_best(v, n)].replicas_up,
-        v[sen_best(v, n)].replicas_offset);
+        "wipe them; asking for a failover", name, up, offset);
     while (clock_left(deadline)) {
         struct sen_view now[PEER_MAX];
         int best, ok = sen_ask(s, sen, k, now, 0, clock_within(ROUND_MS, deadline));
@@ -236,16 +236,31 @@ static void discover_server(const struct settings *s, struct discovery *out,
             }
         }
     } else if (sen_is_self(s, &v[best].master)) {
-        /* Any replica they see up may hold the data: the offset they
-         * report is up to 10 s old (0 right after a full restart). */
-        if (!discover_has_data(settings_get(s, S_DATA_DIR)) &&
-            v[best].replicas_up > 0) {
-            empty_master(s, v, n, out, log);
+        /* Any replica any of them sees up may hold the data: the offset
+         * they report is up to 10 s old (0 right after a full restart),
+         * and a sentinel learns replicas from the master's INFO, every
+         * 10 s: right after a full restart one may know none yet. */
+        int up = 0;
+        long long offset = -1;
+        for (int i = 0; i < n; i++) {
+            if (v[i].ok && v[i].replicas_up > up)
+                up = v[i].replicas_up;
+            if (v[i].ok && v[i].replicas_offset > offset)
+                offset = v[i].replicas_offset;
+        }
+        if (!discover_has_data(settings_get(s, S_DATA_DIR)) && up > 0) {
+            empty_master(s, v, n, up, offset, out, log);
         } else {
+            int down = 0;
+            for (int i = 0; i < n; i++)
+                down += v[i].ok && (v[i].master_down || v[i].failover);
+            out->fenced = down > 0 && !strcmp(settings_get(s, S_FENCE), "yes");
             log("sentinels name this instance (%s:%d) as master of %s: "
-                "starting as master (replicas known at offset %lld)",
-                v[best].master.host, v[best].master.port, name,
-                v[best].replicas_offset);
+                "starting as master (replicas known at offset %lld)%s",
+                v[best].master.host, v[best].master.port, name, offset,
+                out->fenced
+                ? ", with writes refused: some of them see it down or fail "
+                  "it over (it stopped and is back before they are done)" : "");
             out->role = ROLE_MASTER;
         }
     } else if (s->role == ROLE_MASTER && !reachable(s, &v[best].master)) {

@@ -19,6 +19,12 @@ struct discovery {
     struct peer_addr master;    /* replicaof (servers) / monitor (sentinel);
                                    host "" when the settings' default holds */
     int forget_config_epoch;    /* sentinel: its peers will tell it */
+    int fenced;                 /* master: start with writes refused, as the
+                                   fence does (FENCE=yes), because sentinels
+                                   that name it see it down or fail it over:
+                                   it crashed and is back before they are
+                                   done; the fence lifts it when a majority
+                                   sees it up, or follows their new master */
     int exit_code;              /* non-zero: start nothing, exit with it */
 };
 

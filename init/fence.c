@@ -8,7 +8,6 @@
 #include "peer.h"
 #include "sentinels.h"
 
-#define FENCED_MIN_REPLICAS "2147483647"    /* no master has that many */
 
 msec fence_period(const struct settings *s)
 {
@@ -63,6 +62,29 @@ static void fence(struct fence *w, int answered, int good, int of,
            "instance a master that is up, for %lld ms: writes refused and "
            "clients disconnected until a majority does", answered, of, good,
            (long long)since);
+}
+
+/* Is Redis fenced already? It started so (discover.h: a master back
+ * while the sentinels fail it over), or this watcher replaces one that
+ * died. Asked until Redis answers. */
+static void learn_fenced(struct fence *w, msec deadline)
+{
+    struct peer_call c;
+
+    if (local(w, &c, deadline, "%s GET min-replicas-to-write", w->config,
+              NULL) == 0 && c.reply[0] && c.reply[0]->type == REDIS_REPLY_ARRAY) {
+        w->known = 1;
+        w->fenced = c.reply[0]->elements == 2 &&
+                    !strcmp(peer_str(c.reply[0]->element[1]) ?
+                            peer_str(c.reply[0]->element[1]) : "",
+                            FENCED_MIN_REPLICAS);
+        if (w->fenced)
+            w->log("fence: this master started with writes refused: they "
+                   "are accepted once a majority of the sentinels names it "
+                   "and sees it up; if they name another master, it follows "
+                   "that one");
+    }
+    peer_reset(&c);
 }
 
 /* A majority answers again: obey what it says. */
@@ -135,6 +157,8 @@ void fence_look(struct fence *w, struct sen_now *now, const char *info,
             w->armed = 0;
         return;
     }
+    if (!w->known)
+        learn_fenced(w, deadline);
     sen_now_ask(s, now, deadline);
     v = now->v;
     n = now->n;

@@ -21,6 +21,9 @@
 #include "sentinels.h"
 #include "settings.h"
 
+/* min-replicas-to-write while fenced: no master has that many replicas. */
+#define FENCED_MIN_REPLICAS "2147483647"
+
 struct fence {
     const struct settings *s;
     diag_log_fn log;
@@ -28,6 +31,8 @@ struct fence {
     char config_buf[72];
     const char *config;         /* CONFIG's name here (RENAME_COMMANDS) */
     int fenced;
+    int known;                  /* fenced read from Redis (it may have
+                                   started fenced, or this watcher be new) */
     int armed;                  /* a majority vouched once: they exist */
     msec last_good;             /* when a majority last vouched */
 };

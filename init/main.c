@@ -15,6 +15,7 @@
 
 #include "cluster.h"
 #include "discover.h"
+#include "fence.h"
 #include "watch.h"
 #include "handover.h"
 #include "health.h"
@@ -316,6 +317,8 @@ static int ask_sentinels(struct sup *sup, struct settings *s)
     }
     if (out.forget_config_epoch)
         settings_set(s, S_SENTINEL_CONFIG_EPOCH, NULL);
+    if (out.fenced)
+        settings_set(s, S_START_MIN_REPLICAS, FENCED_MIN_REPLICAS);
     return 0;
 }
 

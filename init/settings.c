@@ -154,6 +154,10 @@ const struct setting settings_table[S_COUNT] = {
         NULL, CL, D, NULL},
     [S_CLUSTER_ENDPOINT_TYPE] = {"CLUSTER_ENDPOINT_TYPE", {0}, K_WORD, NULL,
         0, 0, "ip|hostname", CL, D, NULL},
+    /* min-replicas-to-write as Redis starts: MIN_REPLICAS_TO_WRITE, or the
+     * fence's value when it starts with writes refused (discover.h). */
+    [S_START_MIN_REPLICAS] = {"START_MIN_REPLICAS", {0}, K_UINT, NULL, 0,
+        LONG_MAX, NULL, SV, D, NULL},
 };
 
 static const char *const role_words[] = {"master", "slave", "replica", "sentinel",
@@ -901,6 +905,9 @@ void settings_derive(struct settings *s)
         settings_set(s, S_REPLICAOF_HOST, settings_get(s, S_MASTER_HOST));
         settings_set(s, S_REPLICAOF_PORT, settings_get(s, S_MASTER_PORT));
     }
+    if (!settings_get(s, S_START_MIN_REPLICAS))
+        settings_set(s, S_START_MIN_REPLICAS,
+                     settings_get(s, S_MIN_REPLICAS_TO_WRITE));
     if (!settings_get(s, S_MONITOR_HOST)) {
         settings_set(s, S_MONITOR_HOST, settings_get(s, S_MASTER_HOST));
         settings_set(s, S_MONITOR_PORT, settings_get(s, S_MASTER_PORT));

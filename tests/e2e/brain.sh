@@ -105,6 +105,18 @@ echo "# figure: full restart, stable names: last host started -> first acknowled
 # --- the master's data directory is lost; it comes back at once ------------
 m=$(agreed)
 check "calm before the lost volume (master is host $m)" wait_until 60 calm $n_keys
+# A sentinel learns replicas from the master's INFO, every 10 s: right
+# after the full restart above some may know none yet. The master can tell
+# its volume was lost only if one of them knows a replica (any one does).
+knows_replicas() {  # some sentinel sees both replicas up
+    local i
+    for i in 4 5 6; do
+        [ "$(sen $i sentinel replicas $MN 2>/dev/null | tr -d '\r' |
+             grep -A1 -x flags | grep -cx slave)" = 2 ] && return 0
+    done
+    return 1
+}
+check "a sentinel knows both replicas" wait_until 30 knows_replicas
 kill -KILL "$(pid1 n$m)"; ri_wait n$m
 rm -rf "$T/n$m"
 start $m
