@@ -13,16 +13,16 @@
 ha_up 60
 m=$(cur_master)
 writer_start "$T/w"
-in_failover() {  # some running sentinel runs a failover of the master
+flagged() {  # WORD: some running sentinel's flags of the master hold WORD
     local i
     for i in $SENTINELS; do
         sen $i sentinel master mymaster 2>/dev/null | tr -d '\r' |
-            grep -A1 -x flags | tail -1 | grep -q failover_in_progress && return 0
+            grep -A1 -x flags | tail -1 | grep -q "$1" && return 0
     done
     return 1
 }
 kill -KILL "$(pid1 "${NAME[$m]}")"; ri_wait "${NAME[$m]}"
-check "a sentinel fails host $m over" wait_until 20 in_failover
+check "a sentinel fails host $m over" wait_until 20 flagged failover_in_progress
 t=$(now_s)
 start_data $m master
 starts() { [ "$(grep -c 'starting redis-server' "$T/${NAME[$m]}.log")" = 2 ]; }
@@ -53,16 +53,8 @@ check "... then followed the master they name" \
 for i in 1 2 3; do
     [ $i = "$n" ] || { ri_signal "${NAME[$i]}" TERM; ri_wait "${NAME[$i]}"; }
 done
-flagged_down() {  # some running sentinel flags the master down
-    local i
-    for i in $SENTINELS; do
-        sen $i sentinel master mymaster 2>/dev/null | tr -d '\r' |
-            grep -A1 -x flags | tail -1 | grep -q _down && return 0
-    done
-    return 1
-}
 kill -KILL "$(pid1 "${NAME[$n]}")"; ri_wait "${NAME[$n]}"
-check "host $n, the master with no replica left, is seen down" wait_until 20 flagged_down
+check "host $n, the master with no replica left, is seen down" wait_until 20 flagged _down
 start_data $n master
 check "host $n is back, with writes refused, and says why" \
     wait_until 10 grep -q "with writes refused: some of them see it down" "$T/${NAME[$n]}.log"
