@@ -23,7 +23,7 @@ if [ ! -f "$out/lib/libhiredis.a" ]; then
     sed -i 's/void \*(\*createArray)(const redisReadTask\*, int);/void *(*createArray)(const redisReadTask*, size_t);/' \
         hiredis-src/read.h
     make -s -C hiredis-src CC=musl-gcc libhiredis.a \
-        OPTIMIZATION="-Os -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections"
+        OPTIMIZATION="-Oz -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections"
     cp hiredis-src/libhiredis.a "$out/lib/"
     cp hiredis-src/*.h "$out/include/hiredis/"
 fi
@@ -37,7 +37,7 @@ if [ ! -f "$out/lib/libconfuse.a" ]; then
     (cd libconfuse-3.3 &&
      patch -s -p1 < "$here/patches/libconfuse-CVE-2022-40320.patch" &&
      ./autogen.sh >/dev/null 2>&1 &&
-     ./configure -q CC=musl-gcc CFLAGS="-Os -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections" --disable-shared --enable-static \
+     ./configure -q CC=musl-gcc CFLAGS="-Oz -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections" --disable-shared --enable-static \
          --disable-nls --disable-examples --prefix="$out" &&
      make -s -C src && make -s -C src install) >/dev/null
 fi

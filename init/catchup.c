@@ -60,7 +60,7 @@ static int monitor(struct catchup *c, const struct peer_addr *m, int had,
     const char *pass = settings_get(s, S_REDIS_PASSWORD);
     const char *renames = settings_get(s, S_SENTINEL_RENAMES);
     struct peer_call p = {0};
-    int rc, first = !had;
+    int rc;
 
     peer_local(&p, (int)settings_num(s, S_SENTINEL_PORT),
                settings_get(s, S_SENTINEL_PASSWORD));
@@ -75,21 +75,19 @@ static int monitor(struct catchup *c, const struct peer_addr *m, int had,
     if (pass)
         peer_cmd(&p, "SENTINEL SET %s auth-pass %s", name, pass);
     rc = peer_ask1(&p, deadline);
-    if (rc < 0)
-        c->log("catchup: SENTINEL %s failed: %s", first ? "MONITOR" : "REMOVE, MONITOR",
-               peer_why(&p));
-    peer_reset(&p);
     /* "CMD NEWNAME" items: one SET each. */
     for (const char *r = renames; rc == 0 && r && *r;) {
         size_t len = strcspn(r, (char[]){SETTING_ITEM_SEP, 0});
         size_t cmd = strcspn(r, " ");
+        peer_reset(&p);
         peer_cmd(&p, "SENTINEL SET %s rename-command %b %b", name, r, cmd,
                  r + cmd + 1, len - cmd - 1);
-        if ((rc = peer_ask1(&p, deadline)) < 0)
-            c->log("catchup: SENTINEL SET rename-command failed: %s", peer_why(&p));
-        peer_reset(&p);
+        rc = peer_ask1(&p, deadline);
         r += len + (r[len] == SETTING_ITEM_SEP);
     }
+    if (rc < 0)
+        c->log("catchup: SENTINEL MONITOR or SET failed: %s", peer_why(&p));
+    peer_reset(&p);
     return rc;
 }
 

@@ -259,8 +259,8 @@ static void discover_server(const struct settings *s, struct discovery *out,
                 "starting as master (replicas known at offset %lld)%s",
                 v[best].master.host, v[best].master.port, name, offset,
                 out->fenced
-                ? ", with writes refused: some of them see it down or fail "
-                  "it over (it stopped and is back before they are done)" : "");
+                ? ", with writes refused: a sentinel sees it down or fails "
+                  "it over" : "");
             out->role = ROLE_MASTER;
         }
     } else if (s->role == ROLE_MASTER && !reachable(s, &v[best].master)) {

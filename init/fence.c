@@ -79,10 +79,8 @@ static void learn_fenced(struct fence *w, msec deadline)
                             peer_str(c.reply[0]->element[1]) : "",
                             FENCED_MIN_REPLICAS);
         if (w->fenced)
-            w->log("fence: this master started with writes refused: they "
-                   "are accepted once a majority of the sentinels names it "
-                   "and sees it up; if they name another master, it follows "
-                   "that one");
+            w->log("fence: started with writes refused, until a majority of "
+                   "the sentinels sees this master up (or names another)");
     }
     peer_reset(&c);
 }

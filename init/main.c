@@ -381,7 +381,7 @@ static char **child_env(void)
             if (!(row->flags & S_HIDE))
                 continue;
             secret = strlen(row->name) == len && !strncmp(row->name, environ[i], len);
-            for (int a = 0; a < 4 && row->aliases[a] && !secret; a++)
+            for (int a = 0; a < SETTING_ALIASES && row->aliases[a] && !secret; a++)
                 secret = strlen(row->aliases[a]) == len &&
                          !strncmp(row->aliases[a], environ[i], len);
         }

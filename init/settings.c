@@ -137,11 +137,11 @@ const struct setting settings_table[S_COUNT] = {
     [S_SENTINEL_MYID] = {"SENTINEL_MYID", {0}, K_HEX, NULL, 0, 0, NULL, SN, D,
         NULL},
     [S_SENTINEL_CURRENT_EPOCH] = {"SENTINEL_CURRENT_EPOCH", {0}, K_UINT, NULL, 0,
-        LONG_MAX, NULL, SN, D, NULL},
+        SETTING_UNBOUNDED, NULL, SN, D, NULL},
     [S_SENTINEL_LEADER_EPOCH] = {"SENTINEL_LEADER_EPOCH", {0}, K_UINT, NULL, 0,
-        LONG_MAX, NULL, SN, D, NULL},
+        SETTING_UNBOUNDED, NULL, SN, D, NULL},
     [S_SENTINEL_CONFIG_EPOCH] = {"SENTINEL_CONFIG_EPOCH", {0}, K_UINT, NULL, 0,
-        LONG_MAX, NULL, SN, D, NULL},
+        SETTING_UNBOUNDED, NULL, SN, D, NULL},
     [S_KNOWN_MASTER_HOST] = {"KNOWN_MASTER_HOST", {0}, K_HOST, NULL, 0, 0, NULL,
         SN, D | Q, NULL},
     [S_KNOWN_MASTER_PORT] = {"KNOWN_MASTER_PORT", {0}, K_PORT, NULL, 1, 65535,
@@ -157,7 +157,7 @@ const struct setting settings_table[S_COUNT] = {
     /* min-replicas-to-write as Redis starts: MIN_REPLICAS_TO_WRITE, or the
      * fence's value when it starts with writes refused (discover.h). */
     [S_START_MIN_REPLICAS] = {"START_MIN_REPLICAS", {0}, K_UINT, NULL, 0,
-        LONG_MAX, NULL, SV, D, NULL},
+        SETTING_UNBOUNDED, NULL, SV, D, NULL},
 };
 
 static const char *const role_words[] = {"master", "slave", "replica", "sentinel",
@@ -385,6 +385,11 @@ static void derive_renames(struct settings *s)
     free(sentinel);
 }
 
+long settings_max(const struct setting *row)
+{
+    return row->max == SETTING_UNBOUNDED ? LONG_MAX : row->max;
+}
+
 int settings_check(const struct setting *row, const char *v,
                    const char **expect)
 {
@@ -401,8 +406,9 @@ int settings_check(const struct setting *row, const char *v,
     switch (row->kind) {
     case K_PORT:
     case K_UINT:
-        ok = parse_long(v, row->min, row->max, &n) == 0;
-        snprintf(range, sizeof range, "an integer %ld..%ld", row->min, row->max);
+        ok = parse_long(v, row->min, settings_max(row), &n) == 0;
+        snprintf(range, sizeof range, "an integer %d..%ld", row->min,
+                 settings_max(row));
         *expect = range;
         break;
     case K_WORD:
@@ -540,7 +546,7 @@ static int conf_row(const char *w, size_t n)
             continue;
         if (strlen(row->name) == n && !strncasecmp(row->name, w, n))
             return i;
-        for (int a = 0; a < 4 && row->aliases[a]; a++)
+        for (int a = 0; a < SETTING_ALIASES && row->aliases[a]; a++)
             if (strlen(row->aliases[a]) == n && !strncasecmp(row->aliases[a], w, n))
                 return i;
     }
@@ -818,7 +824,7 @@ static const char *load_env(struct settings *s, int i, struct diag *d,
         settings_set(s, i, v);
         return row->name;
     }
-    for (int a = 0; a < 4 && row->aliases[a]; a++)
+    for (int a = 0; a < SETTING_ALIASES && row->aliases[a]; a++)
         if ((v = getenv(row->aliases[a])) && *v) {
             settings_set(s, i, v);
             return row->aliases[a];
@@ -961,7 +967,7 @@ void settings_usage(FILE *f, int md)
 
         if (row->flags & S_DERIVED)
             continue;
-        for (int a = 0; a < 4 && row->aliases[a]; a++)
+        for (int a = 0; a < SETTING_ALIASES && row->aliases[a]; a++)
             snprintf(al + strlen(al), sizeof al - strlen(al), "%s%s",
                      a ? ", " : "", row->aliases[a]);
         if (row->flags & S_HIDE)

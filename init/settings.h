@@ -4,6 +4,7 @@
 #ifndef REDIS_INIT_SETTINGS_H
 #define REDIS_INIT_SETTINGS_H
 
+#include <limits.h>
 #include <stdio.h>
 
 #include "diag.h"
@@ -66,12 +67,15 @@ enum setting_id {
     S_COUNT
 };
 
+#define SETTING_ALIASES 3          /* the most any row has */
+#define SETTING_UNBOUNDED INT_MAX   /* a K_UINT max that means LONG_MAX */
+
 struct setting {
     const char *name;           /* environment variable and template placeholder */
-    const char *aliases[4];     /* names users already have in compose files */
+    const char *aliases[SETTING_ALIASES];  /* names users already have */
     enum kind kind;
     const char *def;            /* default, NULL for none */
-    long min, max;              /* K_UINT bounds */
+    int min, max;               /* K_UINT bounds; max SETTING_UNBOUNDED: LONG_MAX */
     const char *words;          /* K_WORD choices */
     unsigned roles;             /* roles it applies to */
     unsigned flags;
@@ -89,6 +93,9 @@ struct settings {
  * the environment (which wins), validate all of them, and fill in defaults.
  * Every problem is added to d; returns the number of problems. */
 int settings_load(struct settings *s, struct diag *d);
+
+/* A K_UINT row's largest value. */
+long settings_max(const struct setting *row);
 
 /* Validate one value for a row: 0, or -1 with what was expected. */
 int settings_check(const struct setting *row, const char *v,

@@ -44,7 +44,7 @@ check "not one write acknowledged after host $m started again is lost ($(lost_af
     test "$(lost_after)" = 0
 check "writes were acknowledged throughout" test "$(acked_after "$T/w" "$t")" -gt 0
 check "host $m started with writes refused, and said why" \
-    grep -q "starting as master (replicas known at offset [0-9-]*), with writes refused: some of them see it down or fail it over" "$T/${NAME[$m]}.log"
+    grep -q "starting as master (replicas known at offset [0-9-]*), with writes refused: a sentinel sees it down or fails it over" "$T/${NAME[$m]}.log"
 check "... then followed the master they name" \
     grep -q "fence: the sentinels name $(ip_of $n):6379 as master: following it now as its replica" "$T/${NAME[$m]}.log"
 
@@ -57,7 +57,7 @@ kill -KILL "$(pid1 "${NAME[$n]}")"; ri_wait "${NAME[$n]}"
 check "host $n, the master with no replica left, is seen down" wait_until 20 flagged _down
 start_data $n master
 check "host $n is back, with writes refused, and says why" \
-    wait_until 10 grep -q "with writes refused: some of them see it down" "$T/${NAME[$n]}.log"
+    wait_until 10 grep -q "with writes refused: a sentinel sees it down" "$T/${NAME[$n]}.log"
 check "... then takes writes again by itself" wait_until 30 writes_ok $n
 check "... once a majority of the sentinels sees it up" \
     grep -q "fence: a majority of the sentinels answers and names this instance master: writes accepted again" "$T/${NAME[$n]}.log"

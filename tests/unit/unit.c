@@ -51,7 +51,7 @@ static int clean_env(void **state)
         unsetenv(settings_table[i].name);
         snprintf(name, sizeof name, "%s_FILE", settings_table[i].name);
         unsetenv(name);
-        for (int a = 0; a < 4 && settings_table[i].aliases[a]; a++)
+        for (int a = 0; a < SETTING_ALIASES && settings_table[i].aliases[a]; a++)
             unsetenv(settings_table[i].aliases[a]);
     }
     char dir[512];
@@ -366,14 +366,14 @@ static int edges(const struct setting *row, char **good, char **bad)
     switch (row->kind) {
     case K_PORT:
     case K_UINT:
-        snprintf(num, sizeof num, "%ld", row->max);
+        snprintf(num, sizeof num, "%ld", settings_max(row));
         good[n] = strdup(num);
-        snprintf(num, sizeof num, "%ld", row->max + 1);
+        snprintf(num, sizeof num, "%lu", (unsigned long)settings_max(row) + 1);
         bad[n++] = strdup(num);
         if (row->min > 0) {
-            snprintf(num, sizeof num, "%ld", row->min);
+            snprintf(num, sizeof num, "%d", row->min);
             good[n] = strdup(num);
-            snprintf(num, sizeof num, "%ld", row->min - 1);
+            snprintf(num, sizeof num, "%d", row->min - 1);
             bad[n++] = strdup(num);
         }
         break;
