@@ -114,9 +114,11 @@ check "... and Redis saved" sh -c "docker logs $M 2>&1 | tail -5 | grep -q 'DB s
 check "writes go on" wait_until 30 acked_after "$T/w1" "$cut" 300
 writer_stop "$T/w1"
 out=$(missing "$T/w1")
-echo "# figure: docker stop handover $(cat "$T/w1/summary") ($out)"
+echo "# docker stop handover $(cat "$T/w1/summary") ($out)"
 check "handover: no acknowledged write lost ($out)" holds '^missing=0 ' "$out"
 GAP=$(sed -n 's/.*longest_gap_ms=\([0-9]*\).*/\1/p' "$T/w1/summary")
+echo "# figure: docker stop of a master: acknowledged writes lost: $(sed -n 's/^missing=\([0-9]*\) of=\([0-9]*\).*/\1 of \2/p' <<<"$out")"
+echo "# figure: docker stop of a master: the client's longest write gap: $GAP ms"
 check "handover: the client's longest gap is under 1 s ($GAP ms)" test "$GAP" -lt 1000
 docker start "$M" >/dev/null
 check "started again, it is a replica and every node agrees" \
@@ -137,7 +139,7 @@ writer_stop "$T/w2"
 docker start "$M" >/dev/null
 check "started again, the killed node rejoins and every node agrees" wait_until 120 agreed
 out=$(missing "$T/w2")
-echo "# figure: docker kill $(cat "$T/w2/summary") ($out)"
+echo "# docker kill $(cat "$T/w2/summary") ($out)"
 
 # ---- every container stopped, started again in another order ----
 # The address of each container, before and after.

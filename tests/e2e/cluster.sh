@@ -257,11 +257,13 @@ check "writes go on after the handover" \
     wait_until 20 acked_after "$T/w1" "$cut" 300
 writer_stop "$T/w1"
 out=$(missing "$T/w1")
-echo "# figure: handover $(cat "$T/w1/summary") ($out)"
+echo "# handover $(cat "$T/w1/summary") ($out)"
+echo "# figure: handover: acknowledged writes lost: $(sed -n 's/^missing=\([0-9]*\) of=\([0-9]*\).*/\1 of \2/p' <<<"$out")"
 check "handover: no acknowledged write lost ($out)" holds '^missing=0 ' "$out"
 GAP=$(sed -n 's/.*longest_gap_ms=\([0-9]*\).*/\1/p' "$T/w1/summary")
 PAUSE=$(sed -n 's/.*handover: .* owns the slots after \([0-9]*\) ms/\1/p' "$T/c$M.log")
-echo "# figure: handover: writes paused on the server for $PAUSE ms; the client's longest gap $GAP ms"
+echo "# figure: handover: writes paused on the server: $PAUSE ms"
+echo "# figure: handover: the client's longest write gap: $GAP ms"
 check "handover: writes paused under 1 s ($PAUSE ms)" test "$PAUSE" -lt 1000
 check "handover: the client's longest gap is under 1 s ($GAP ms)" test "$GAP" -lt 1000
 start_node $M; RUNNING="1 2 3 4 5 6"
@@ -291,7 +293,8 @@ fo_at=$(date +%s.%N)
 # is slower than Redis on a loaded machine).
 won=$(grep 'Failover election won' "$T/c$R.log" | tail -1 | awk '{print $2, $3, $4, $5}')
 FAILOVER_MS=$(( $(date -d "$won" +%s%3N) - t0 ))
-echo "# figure: kill -9 of a master: replica elected after $FAILOVER_MS ms, cluster_state:ok seen everywhere after $OK_MS ms (node timeout $NODE_TIMEOUT)"
+echo "# figure: kill -9 of a master (node timeout $NODE_TIMEOUT ms): replica elected: $FAILOVER_MS ms"
+echo "# figure: kill -9 of a master (node timeout $NODE_TIMEOUT ms): cluster_state:ok seen everywhere: $OK_MS ms"
 # Redis flags a node PFAIL when a ping stays unanswered for the node
 # timeout, and pings each node only every half of it: up to 1.5 x the
 # timeout, then the FAIL vote and the election delay (0.5 to 1 s).
@@ -303,7 +306,7 @@ check "writes go on after the failover" \
     wait_until 20 acked_after "$T/w2" "$fo_at" 300
 writer_stop "$T/w2"
 out=$(missing "$T/w2" --after "$fo_at")
-echo "# figure: kill -9 $(cat "$T/w2/summary") ($out)"
+echo "# kill -9 $(cat "$T/w2/summary") ($out)"
 check "kill -9: no write acknowledged after the failover is lost ($out)" \
     holds ' missing_after=0$' "$out"
 start_node $M; RUNNING="1 2 3 4 5 6"
