@@ -12,22 +12,30 @@ void catchup_init(struct catchup *c, const struct settings *s, diag_log_fn log)
     c->log = log;
 }
 
+static int same(const struct peer_addr *a, const struct peer_addr *b)
+{
+    return a->port == b->port && !strcasecmp(a->host, b->host);
+}
+
 int catchup_behind(const struct sen_view *mine, const struct sen_now *now)
 {
-    int best;
-    const struct sen_view *v;
+    int best, votes = 0;
+    const struct peer_addr *m;
 
     if (mine->ok && (!mine->master_down || mine->failover))
         return -1;
     if ((best = sen_agreed(now)) < 0)
         return -1;
-    v = &now->v[best];
-    if (v->master_down || (mine->ok && v->config_epoch <= mine->config_epoch))
+    m = &now->v[best].master;
+    if (mine->ok && same(m, &mine->master))
         return -1;
-    if (mine->ok && v->master.port == mine->master.port &&
-        !strcasecmp(v->master.host, mine->master.host))
-        return -1;
-    return best;
+    /* A majority of all of them names m, sees it up, and is newer. */
+    for (int j = 0; j < now->n; j++) {
+        const struct sen_view *v = &now->v[j];
+        votes += v->ok && same(&v->master, m) && !v->master_down &&
+                 (!mine->ok || v->config_epoch > mine->config_epoch);
+    }
+    return 2 * votes > now->n + now->unresolved ? best : -1;
 }
 
 /* What the local sentinel says of MASTER_NAME: 0 when it answered (mine
@@ -51,7 +59,9 @@ static int ask_mine(struct catchup *c, struct sen_view *mine, msec deadline)
     return rc;
 }
 
-/* Point the local sentinel at m, with sentinel.conf's options. */
+/* Point the local sentinel at m, with sentinel.conf's options. When a
+ * rename fails after the MONITOR, the master is removed again: the next
+ * look finds it monitoring none and starts over. */
 static int monitor(struct catchup *c, const struct peer_addr *m, int had,
                    msec deadline)
 {
@@ -75,6 +85,7 @@ static int monitor(struct catchup *c, const struct peer_addr *m, int had,
     if (pass)
         peer_cmd(&p, "SENTINEL SET %s auth-pass %s", name, pass);
     rc = peer_ask1(&p, deadline);
+    int monitored = rc == 0;
     /* "CMD NEWNAME" items: one SET each. */
     for (const char *r = renames; rc == 0 && r && *r;) {
         size_t len = strcspn(r, (char[]){SETTING_ITEM_SEP, 0});
@@ -88,6 +99,11 @@ static int monitor(struct catchup *c, const struct peer_addr *m, int had,
     if (rc < 0)
         c->log("catchup: SENTINEL MONITOR or SET failed: %s", peer_why(&p));
     peer_reset(&p);
+    if (rc < 0 && monitored) {
+        peer_cmd(&p, "SENTINEL REMOVE %s", name);
+        peer_ask1(&p, deadline);
+        peer_reset(&p);
+    }
     return rc;
 }
 
@@ -112,6 +128,9 @@ void catchup_look(struct catchup *c, struct sen_now *now, msec deadline)
     if (!c->since)
         c->since = clock_now();
     m = &now->v[best].master;
+    /* The asking may have used up the look's deadline (a sentinel that
+     * drops packets): acting gets a period of its own. */
+    deadline = clock_now() + settings_num(c->s, S_SENTINEL_DOWN_AFTER);
     if (clock_now() - c->since >= CATCHUP_AFTER_MS &&
         sen_master_answers(c->s, m, deadline) &&
         monitor(c, m, mine.ok, deadline) == 0) {

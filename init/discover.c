@@ -240,20 +240,20 @@ static void discover_server(const struct settings *s, struct discovery *out,
          * they report is up to 10 s old (0 right after a full restart),
          * and a sentinel learns replicas from the master's INFO, every
          * 10 s: right after a full restart one may know none yet. */
-        int up = 0;
+        int up = 0, down = 0;
         long long offset = -1;
         for (int i = 0; i < n; i++) {
-            if (v[i].ok && v[i].replicas_up > up)
+            if (!v[i].ok || !sen_is_self(s, &v[i].master))
+                continue;       /* what they say of this instance only */
+            if (v[i].replicas_up > up)
                 up = v[i].replicas_up;
-            if (v[i].ok && v[i].replicas_offset > offset)
+            if (v[i].replicas_offset > offset)
                 offset = v[i].replicas_offset;
+            down += v[i].master_down || v[i].failover;
         }
         if (!discover_has_data(settings_get(s, S_DATA_DIR)) && up > 0) {
             empty_master(s, v, n, up, offset, out, log);
         } else {
-            int down = 0;
-            for (int i = 0; i < n; i++)
-                down += v[i].ok && (v[i].master_down || v[i].failover);
             out->fenced = down > 0 && !strcmp(settings_get(s, S_FENCE), "yes");
             log("sentinels name this instance (%s:%d) as master of %s: "
                 "starting as master (replicas known at offset %lld)%s",

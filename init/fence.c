@@ -126,6 +126,16 @@ static int vouching(const struct settings *s, const struct sen_view *v, int n)
     return k;
 }
 
+/* Does any answer say a failover runs? (Its leader may be the only one
+ * that still says so.) */
+static int failing(const struct sen_view *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i].ok && v[i].failover)
+            return 1;
+    return 0;
+}
+
 void fence_init(struct fence *w, const struct settings *s, diag_log_fn log)
 {
     memset(w, 0, sizeof *w);
@@ -147,16 +157,23 @@ void fence_look(struct fence *w, struct sen_now *now, const char *info,
     int n, all, answered, good, best;
     int master = !info ? -1 : strstr(info, "role:master\r\n") != NULL;
 
-    if (master != 1) {
-        w->last_good = clock_now();     /* a replica has nothing to fence */
-        /* A replica that Sentinel promotes is master before the sentinels
-         * name it: it is armed only once they do, never fenced before. */
-        if (master == 0)
-            w->armed = 0;
+    if (master < 0) {
+        w->last_good = clock_now();     /* Redis does not answer */
         return;
     }
     if (!w->known)
         learn_fenced(w, deadline);
+    if (master == 0) {
+        w->last_good = clock_now();     /* a replica has nothing to fence */
+        /* A replica that Sentinel promotes is master before the sentinels
+         * name it: it is armed only once they do, never fenced before. */
+        w->armed = 0;
+        /* Demoted by Sentinel while fenced: it keeps no fence. */
+        if (w->fenced && set_min_replicas(w, settings_get(s,
+                S_MIN_REPLICAS_TO_WRITE), deadline) == 0)
+            w->fenced = 0;
+        return;
+    }
     sen_now_ask(s, now, deadline);
     v = now->v;
     n = now->n;
@@ -164,7 +181,7 @@ void fence_look(struct fence *w, struct sen_now *now, const char *info,
     answered = now->answered;
     good = vouching(s, v, n);
     best = sen_best(v, n);
-    if (all > 0 && good > all / 2) {
+    if (all > 0 && good > all / 2 && !(w->fenced && failing(v, n))) {
         w->last_good = clock_now();
         if (!w->armed)
             w->log("fence: armed: a majority of the sentinels names this "

@@ -73,12 +73,12 @@ enum setting_id {
 struct setting {
     const char *name;           /* environment variable and template placeholder */
     const char *aliases[SETTING_ALIASES];  /* names users already have */
-    enum kind kind;
     const char *def;            /* default, NULL for none */
     int min, max;               /* K_UINT bounds; max SETTING_UNBOUNDED: LONG_MAX */
     const char *words;          /* K_WORD choices */
-    unsigned roles;             /* roles it applies to */
-    unsigned flags;
+    unsigned char kind;         /* enum kind; small fields together: */
+    unsigned char roles;        /* roles it applies to (the table is */
+    unsigned short flags;       /* RELRO data in the static binary) */
     const char *help;
 };
 

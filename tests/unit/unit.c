@@ -1018,10 +1018,14 @@ static void test_catchup_behind(void **state)
     now.v[2].failover = 1;                      /* a peer still fails over */
     assert_int_equal(catchup_behind(&mine, &now), -1);
     now.v[2].failover = 0;
-    now.v[2].master_down = 1;                   /* ok, but the best one... */
-    now.v[1].master_down = 1;                   /* ...is down for them */
+    now.v[2].master_down = 1;                   /* 1 of 3 sees it up */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    now.v[1].master_down = 1;                   /* none does */
     assert_int_equal(catchup_behind(&mine, &now), -1);
     now.v[1].master_down = now.v[2].master_down = 0;
+    now.v[2].config_epoch = 0;                  /* 1 of 3 is newer */
+    assert_int_equal(catchup_behind(&mine, &now), -1);
+    now.v[2].config_epoch = 1;
     now.unresolved = 1;                         /* 2 of 4: no majority */
     assert_int_equal(catchup_behind(&mine, &now), -1);
     now.unresolved = 0;
