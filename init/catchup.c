@@ -1,6 +1,5 @@
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "catchup.h"
 #include "peer.h"
@@ -10,11 +9,6 @@ void catchup_init(struct catchup *c, const struct settings *s, diag_log_fn log)
     memset(c, 0, sizeof *c);
     c->s = s;
     c->log = log;
-}
-
-static int same(const struct peer_addr *a, const struct peer_addr *b)
-{
-    return a->port == b->port && !strcasecmp(a->host, b->host);
 }
 
 int catchup_behind(const struct sen_view *mine, const struct sen_now *now)
@@ -27,12 +21,12 @@ int catchup_behind(const struct sen_view *mine, const struct sen_now *now)
     if ((best = sen_agreed(now)) < 0)
         return -1;
     m = &now->v[best].master;
-    if (mine->ok && same(m, &mine->master))
+    if (mine->ok && peer_same(m, &mine->master))
         return -1;
     /* A majority of all of them names m, sees it up, and is newer. */
     for (int j = 0; j < now->n; j++) {
         const struct sen_view *v = &now->v[j];
-        votes += v->ok && same(&v->master, m) && !v->master_down &&
+        votes += v->ok && peer_same(&v->master, m) && !v->master_down &&
                  (!mine->ok || v->config_epoch > mine->config_epoch);
     }
     return 2 * votes > now->n + now->unresolved ? best : -1;

@@ -158,6 +158,11 @@ int peer_resolve(const struct peer_addr *a, struct peer_addr *out, int *n,
     return 0;
 }
 
+int peer_same(const struct peer_addr *a, const struct peer_addr *b)
+{
+    return a->port == b->port && !strcasecmp(a->host, b->host);
+}
+
 int peer_is_local(const char *host)
 {
     struct ifaddrs *ifs, *i;

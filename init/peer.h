@@ -55,6 +55,9 @@ int peer_parse_list(const char *list, int defport, struct peer_addr *out,
 int peer_resolve(const struct peer_addr *a, struct peer_addr *out, int *n,
                  int max, const char **why);
 
+/* Do a and b name the same host (without case) and port? */
+int peer_same(const struct peer_addr *a, const struct peer_addr *b);
+
 /* Is numeric address a one of this host's interface addresses? */
 int peer_is_local(const char *numeric);
 

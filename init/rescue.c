@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <hiredis/hiredis.h>
 
@@ -33,11 +32,6 @@ void rescue_init(struct rescue *r, const struct settings *s, diag_log_fn log)
     memset(r, 0, sizeof *r);
     r->s = s;
     r->log = log;
-}
-
-static int same(const struct peer_addr *a, const struct peer_addr *b)
-{
-    return a->port == b->port && !strcasecmp(a->host, b->host);
 }
 
 long long rescue_keys(const char *info)
@@ -118,7 +112,7 @@ static int node_of(const struct peer_addr *a, const struct node *nd, int n)
         return -1;
     for (int j = 0; j < k; j++)
         for (int i = 0; i < n; i++)
-            if (same(&ips[j], &nd[i].a))
+            if (peer_same(&ips[j], &nd[i].a))
                 return i;
     return -1;
 }
@@ -250,7 +244,7 @@ void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
     if (now->unresolved || n == 0 || now->answered < n)
         goto calm;
     for (int i = 0; i < n; i++) {
-        agree &= same(&v[i].master, &v[0].master);
+        agree &= peer_same(&v[i].master, &v[0].master);
         down &= v[i].master_down;
         failover |= v[i].failover;
     }
@@ -268,7 +262,7 @@ void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
         r->ghost_since = 0;
         if (g != me && nd[g].master &&
             (nd[me].master || (!nd[me].link_up &&
-                               !same(&nd[me].master_of, &nd[g].a)))) {
+                               !peer_same(&nd[me].master_of, &nd[g].a)))) {
             char port[8];
             snprintf(port, sizeof port, "%d", nd[g].a.port);
             r->log("rescue: every sentinel names %s:%d, a master of "

@@ -154,8 +154,7 @@ int sen_agreed(const struct sen_now *w)
         for (int j = 0; j < w->n; j++) {
             if (w->v[j].ok && w->v[j].failover)
                 return -1;
-            votes += w->v[j].ok && w->v[j].master.port == w->v[i].master.port &&
-                     !strcasecmp(w->v[j].master.host, w->v[i].master.host);
+            votes += w->v[j].ok && peer_same(&w->v[j].master, &w->v[i].master);
         }
         if (2 * votes > w->n + w->unresolved)
             return i;
