@@ -129,6 +129,9 @@ cleanup() {
     exit 0
 }
 trap cleanup EXIT
+# A signal (a CI timeout, ^C) ends the script through the EXIT trap too:
+# bash does not run it when a signal kills it.
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
 
 # finish: the suite reached its end.
 finish() { DONE=1; exit 0; }

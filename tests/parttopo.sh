@@ -17,9 +17,11 @@ heal() { ip netns exec "$(host $1)" iptables -F; }
 others_of() { local h; for h in 1 2 3 4 5 6; do [ $h = "$1" ] || echo $h; done; }  # N
 fences() { grep -c 'fence: only' "$T/${NAME[$1]}.log"; }  # N: fences so far
 fenced_since() { [ "$(fences $1)" -gt "$2" ]; }          # N COUNT
-prober_start() {
-    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/prober.py" "$1" \
-        "$(ip_of 1)" "$(ip_of 2)" "$(ip_of 3)" &
+prober_start() {  # OUT [N...]: probe hosts N (default 1 2 3) from host 7
+    local out=$1 n hosts=(); shift
+    [ $# -gt 0 ] || set -- 1 2 3
+    for n in "$@"; do hosts+=("$(ip_of $n)"); done
+    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/prober.py" "$out" "${hosts[@]}" &
     PROBER=$!
 }
 prober_stop() { touch "$1.stop"; wait "$PROBER"; }

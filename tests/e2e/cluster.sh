@@ -99,80 +99,8 @@ assert "tcpSocket" in c["livenessProbe"] and sts["volumeClaimTemplates"]
 PYEOF
 
 # ---- six hosts, one name for all of them ----
-net_init
-for i in 1 2 3 4 5 6 7 8; do host_add $i; done
-hosts_entry redis-nodes 1 2 3 4 5 6
-COMMON=("REDIS_PASSWORD=$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes
-        CLUSTER_CREATE=yes CLUSTER_NODE_TIMEOUT=$NODE_TIMEOUT STOP_TIMEOUT=8)
-RUNNING="1 2 3 4 5 6"
-declare -A ID
-
-cli() { local h=$1; shift; on 7 timeout 5 redis-cli --no-auth-warning -h "$h" "$@"; }
-node() { local n=$1; shift; cli "$(ip_of "$n")" "$@"; }
-start_node() { net_start c$1 $1 "${COMMON[@]}" "${@:2}" -- cluster; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# view N: the slot map node N has: per node its id, role, master, config
-# epoch and slots, sorted (what every node must agree on).
-view() {
-    node "$1" cluster nodes 2>/dev/null | tr -d '\r' | awk '{
-        r = $3 ~ /master/ ? "master" : "slave"; s = ""
-        for (i = 9; i <= NF; i++) s = s " " $i
-        print $1, r, $4, $7, s }' | sort
-}
-# agreed [NODES]: every running node says cluster_state:ok, sees NODES
-# nodes (default 6) connected and none failing, and has the same map,
-# with three masters of slots that each have a replica.
-agreed() {
-    local i first= v raw want=${1:-6}
-    for i in $RUNNING; do
-        node $i cluster info 2>/dev/null | tr -d '\r' | grep -qx cluster_state:ok || return 1
-        raw=$(node $i cluster nodes 2>/dev/null | tr -d '\r')
-        [ "$(grep -c ' connected' <<<"$raw")" = "$want" ] || return 1
-        ! grep -qE ' [a-z,]*fail' <<<"$raw" || return 1
-        # Each node at the address its host has now (a restarted node
-        # reports ok from its old nodes.conf before it reaches anyone).
-        [ "$(awk '{split($2, a, ":"); print a[1]}' <<<"$raw" | sort -u)" = "$(here)" ] ||
-            return 1
-        v=$(view $i)
-        [ -z "$first" ] || [ "$v" = "$first" ] || return 1
-        first=$v
-    done
-    [ "$(awk '$2 == "master" && NF > 4' <<<"$first" | wc -l)" = 3 ] &&
-        [ "$(awk '$2 == "slave"' <<<"$first" | wc -l)" = $((want - 3)) ]
-}
-# here: the addresses of the running nodes' hosts, sorted.
-here() { local i; for i in $RUNNING; do ip_of $i; echo; done | grep . | sort -u; }
-role_of() { node "$1" role 2>/dev/null | head -1; }
-# host_of ID: the host number of node ID (by its own CLUSTER MYID).
-host_of() { local i; for i in "${!ID[@]}"; do [ "${ID[$i]}" = "$1" ] && echo $i; done; }
-# a_master: a host whose node is a master of slots; replica_of M: its replica.
-a_master() {
-    local i
-    for i in $RUNNING; do
-        node $i cluster nodes | awk '/myself/ && $3 ~ /master/ && NF > 8 {f = 1} END {exit !f}' &&
-            { echo $i; return; }
-    done
-}
-replica_of() { host_of "$(node "$1" cluster nodes | awk -v m="${ID[$1]}" '$4 == m {print $1}' | head -1)"; }
-addrs() { local i; for i in $RUNNING; do printf '%s ' "$(ip_of $i)"; done; }
-writer_start() {  # DIR
-    mkdir -p "$1"
-    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/cwriter.py" "$1" $(addrs) \
-        2>>"$1/stderr" &
-    WRITER=$!
-    wait_until 20 acked_after "$1" 0 200
-}
-writer_stop() {
-    touch "$1/STOP"; wait "$WRITER"
-    cp "$1/errors" "$T/$(basename "$1")-errors.log"      # shown on a failure
-    check "$(basename "$1"): one writer, every write it counted is logged" \
-        test "$(sed -n 's/^acked=\([0-9]*\) .*/\1/p' "$1/summary")" = "$(wc -l < "$1/acked")"
-}
-# acked_after DIR T N: at least N writes of DIR acknowledged after time T.
-acked_after() { [ "$(awk -v t="$2" '$2 > t' "$1/acked" 2>/dev/null | wc -l)" -ge "$3" ]; }
-missing() {  # DIR [--after T]: acknowledged writes of DIR the cluster lacks
-    REDIS_PASSWORD=$REDISCLI_AUTH on 7 $PY "$ROOT/tests/cacked.py" "$1" $(addrs) "${@:2}"
-}
+. "$ROOT/tests/clustertopo.sh"
+cluster_net
 
 check "the name resolves to all six hosts" \
     test "$(on 1 getent ahosts redis-nodes | awk '{print $1}' | sort -u | wc -l)" = 6
