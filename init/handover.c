@@ -6,6 +6,7 @@
 
 #include "cnodes.h"
 #include "handover.h"
+#include "io.h"
 #include "peer.h"
 #include "sentinels.h"
 
@@ -244,6 +245,33 @@ static void unpause(struct ho *h, msec deadline)
         h->log("handover: CLIENT UNPAUSE failed (%s); the pause ends by "
                "itself", peer_why(&c));
     peer_reset(&c);
+}
+
+int handover_dead(const struct settings *s, msec deadline, diag_log_fn log)
+{
+    char *path = io_join(settings_get(s, S_DATA_DIR), "nodes.conf");
+    struct io_text t = {0};
+    struct cn_line me, r;
+    const char *p, *why;
+    int rc = 1;
+
+    if (path && io_read(path, 1 << 20, &t, &why) == 0 &&
+        cn_myself(t.data, &me) == 0 && me.master && me.slots > 0)
+        for (p = t.data; rc && cn_next(&p, &r) == 0;) {
+            struct peer_call c = {.password = settings_get(s, S_REDIS_PASSWORD)};
+            if (strcmp(r.master_id, me.id) || r.fail ||
+                peer_parse(r.host, strlen(r.host), r.port, &c.addr, &why) < 0)
+                continue;
+            peer_cmd(&c, "CLUSTER FAILOVER FORCE");
+            rc = peer_ask1(&c, clock_within(ASK_MS, deadline)) < 0;
+            log("redis-server ended on its own: %s:%d %s the slots (%s)",
+                r.host, r.port, rc ? "cannot take" : "takes",
+                rc ? peer_why(&c) : "CLUSTER FAILOVER FORCE");
+            peer_reset(&c);
+        }
+    free(t.data);
+    free(path);
+    return rc;
 }
 
 int handover(const struct settings *s, msec deadline, diag_log_fn log)

@@ -21,6 +21,13 @@
  * given up (why is logged). */
 int handover(const struct settings *s, msec deadline, diag_log_fn log);
 
+/* The cluster role, once redis-server ended on its own (a crash, the OOM
+ * killer): if its nodes.conf says it was a master of slots, its replicas
+ * are asked in turn to take them at once (CLUSTER FAILOVER FORCE), instead
+ * of when the cluster notices, 1 to 1.5 x the node timeout later. 0 when
+ * one accepted. */
+int handover_dead(const struct settings *s, msec deadline, diag_log_fn log);
+
 /* The online replicas that a master's INFO replication text lists (lines
  * such as "slave0:ip=10.0.0.2,port=6379,state=online,offset=1,lag=0")
  * into out[0..max); info may be NULL. Returns how many. Exposed for the

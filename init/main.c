@@ -39,6 +39,7 @@
 #define EXIT_TEMPFAIL    75
 #define EXIT_CONFIG      78
 #define EXIT_STOPPED     (128 + SIGTERM)
+#define DEAD_MS          1000   /* a dead master's replicas asked to take over */
 
 enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_RESET, MODE_CREATE,
             MODE_COMMAND, MODE_HELP, MODE_VARIABLES, MODE_VERSION };
@@ -345,6 +346,25 @@ static pid_t on_stop(void *arg, msec deadline)
     return sup_helper(c->sup, handover_main, c, NULL);
 }
 
+static int dead_main(void *arg, int fd)
+{
+    struct stop_ctx *c = arg;
+
+    close(fd);
+    return handover_dead(c->s, c->deadline, logmsg);
+}
+
+static void after_death(struct stop_ctx *c)
+{
+    int status;
+    pid_t pid;
+
+    c->deadline = clock_now() + DEAD_MS;
+    pid = sup_helper(c->sup, dead_main, c, NULL);
+    if (pid > 0)
+        sup_wait_helper(c->sup, pid, c->deadline, &status);
+}
+
 static int watch_main(void *arg, int fd)
 {
     const struct settings *s = arg;
@@ -559,6 +579,11 @@ int main(int argc, char **argv)
     char **rargv = redis_argv(s.role, conf, cl.extra, cl.nextra);
     char **renv = child_env();
     rc = supervise(&sup, rargv, renv);
+
+    /* 6. A cluster master whose Redis ended on its own (no stop signal)
+     *    has a replica take its slots at once. */
+    if (s.role == ROLE_CLUSTER && !sup.stopped)
+        after_death(&stop);
     free(rargv);
     free(renv);
     free(conf);

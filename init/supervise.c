@@ -278,6 +278,7 @@ int sup_run(struct sup *s)
         if (sig < 0)
             continue;
         if (sig == SIGCHLD) {
+            s->stopped = st.kill_at != 0;
             if (reap(s, &st, &code))
                 return code;
         } else if (sig == SIGTERM || sig == SIGINT) {

@@ -87,9 +87,11 @@ check "make image builds the image" \
 # ---- up: six nodes, nothing else typed ----
 t0=$(now_ms)
 dc up -d --scale node=6 >"$T/up.log" 2>&1
+t_up=$(now_ms)                  # docker-compose has started all six
 check "compose up --scale node=6: six containers" test "$(cids | wc -l)" = 6
 check "the six nodes form one cluster by themselves" wait_until 120 agreed
 echo "# figure: docker-compose up to cluster_state:ok and one map everywhere: $(( $(now_ms) - t0 )) ms"
+echo "# figure: all six containers started to cluster_state:ok and one map everywhere: $(( $(now_ms) - t_up )) ms"
 check "every container becomes healthy (redis-init health)" wait_until 120 all_healthy
 check "exactly one node created it" \
     test "$(dc logs --no-color 2>&1 | grep -c 'creating a cluster of 6 nodes')" = 1
