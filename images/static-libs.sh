@@ -33,15 +33,25 @@ if [ "$(cat "$out/lib/hiredis.flags" 2>/dev/null)" != "$hflags" ]; then
 fi
 
 # libconfuse 3.3 from the orig tarball (Debian's .debian.tar.xz is gone from
-# the archive), with the upstream fix for CVE-2022-40320.
+# the archive), with the upstream fix for CVE-2022-40320. Its lexer reads
+# the \ooo and \xhh escapes of a quoted value with sscanf, which pulls
+# musl's whole scanf into the binary (4 KB): strtoul reads them the same
+# (the lexer's patterns let only octal or hex digits through; flex makes
+# lexer.c from lexer.l).
 fetch libconfuse || true
-if [ ! -f "$out/lib/libconfuse.a" ]; then
+cstamp="CVE-2022-40320 escapes-strtoul"
+if [ "$(cat "$out/lib/libconfuse.stamp" 2>/dev/null)" != "$cstamp" ]; then
     rm -rf libconfuse-3.3
     tar xf libconfuse_3.3.orig.tar.xz
     (cd libconfuse-3.3 &&
      patch -s -p1 < "$here/patches/libconfuse-CVE-2022-40320.patch" &&
+     sed -i -e 's/sscanf(yytext + 1, "%o", &result);/result = strtoul(yytext + 1, NULL, 8);/' \
+            -e 's/sscanf(yytext + 2, "%x", &result);/result = strtoul(yytext + 2, NULL, 16);/' \
+            src/lexer.l &&
+     ! grep -q sscanf src/lexer.l &&
      ./autogen.sh >/dev/null 2>&1 &&
      ./configure -q CC=musl-gcc CFLAGS="-Oz -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections" --disable-shared --enable-static \
          --disable-nls --disable-examples --prefix="$out" &&
      make -s -C src && make -s -C src install) >/dev/null
+    echo "$cstamp" > "$out/lib/libconfuse.stamp"
 fi

@@ -247,28 +247,66 @@ static void unpause(struct ho *h, msec deadline)
     peer_reset(&c);
 }
 
+/* The replica of c[0..n) that may take the slots of master id: it still
+ * sees itself as that master's replica and the master as owning slots
+ * (nodes.conf may be stale), is not in a full sync, and has the most data.
+ * Its index, or -1. */
+static int heir(struct peer_call *c, int n, const char *id)
+{
+    long long top = 0;
+    int best = -1;
+
+    for (int i = 0; i < n; i++) {
+        const char *view = peer_str(c[i].reply[0]), *info = peer_str(c[i].reply[1]);
+        long long off = peer_info_num(info, "slave_repl_offset");
+        struct cn_line self, m;
+        if (c[i].ok && off > top && cn_myself(view, &self) == 0 &&
+            !strcmp(self.master_id, id) && cn_find(view, id, &m) == 0 &&
+            m.master && m.slots > 0 && !strstr(info, "master_sync_in_progress:1")) {
+            best = i;
+            top = off;
+        }
+    }
+    return best;
+}
+
 int handover_dead(const struct settings *s, msec deadline, diag_log_fn log)
 {
     char *path = io_join(settings_get(s, S_DATA_DIR), "nodes.conf");
+    struct peer_call c[PEER_MAX];
     struct io_text t = {0};
     struct cn_line me, r;
     const char *p, *why;
-    int rc = 1;
+    int n = 0, rc = 1;
 
+    memset(c, 0, sizeof c);
     if (path && io_read(path, 1 << 20, &t, &why) == 0 &&
         cn_myself(t.data, &me) == 0 && me.master && me.slots > 0)
-        for (p = t.data; rc && cn_next(&p, &r) == 0;) {
-            struct peer_call c = {.password = settings_get(s, S_REDIS_PASSWORD)};
-            if (strcmp(r.master_id, me.id) || r.fail ||
-                peer_parse(r.host, strlen(r.host), r.port, &c.addr, &why) < 0)
-                continue;
-            peer_cmd(&c, "CLUSTER FAILOVER FORCE");
-            rc = peer_ask1(&c, clock_within(ASK_MS, deadline)) < 0;
-            log("redis-server ended on its own: %s:%d %s the slots (%s)",
-                r.host, r.port, rc ? "cannot take" : "takes",
-                rc ? peer_why(&c) : "CLUSTER FAILOVER FORCE");
-            peer_reset(&c);
+        for (p = t.data; n < PEER_MAX && cn_next(&p, &r) == 0;)
+            if (!strcmp(r.master_id, me.id) && !r.fail &&
+                peer_parse(r.host, strlen(r.host), r.port, &c[n].addr, &why) == 0) {
+                c[n].password = settings_get(s, S_REDIS_PASSWORD);
+                peer_cmd(&c[n], "CLUSTER NODES");
+                peer_cmd(&c[n++], "INFO replication");
+            }
+    if (n) {
+        peer_ask(c, n, clock_within(ASK_MS, deadline));
+        int b = heir(c, n, me.id);
+        if (b >= 0) {
+            peer_reset(&c[b]);
+            peer_cmd(&c[b], "CLUSTER FAILOVER FORCE");
+            rc = peer_ask1(&c[b], deadline) < 0;
         }
+        if (b < 0)
+            log("redis-server was killed: no replica fit to take its slots "
+                "at once; Redis' own failover follows");
+        else
+            log("redis-server was killed: asked %s:%d, its most up-to-date "
+                "replica, to take its slots: %s", c[b].addr.host,
+                c[b].addr.port, rc ? peer_why(&c[b]) : "accepted");
+        for (int i = 0; i < n; i++)
+            peer_reset(&c[i]);
+    }
     free(t.data);
     free(path);
     return rc;

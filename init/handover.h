@@ -21,11 +21,12 @@
  * given up (why is logged). */
 int handover(const struct settings *s, msec deadline, diag_log_fn log);
 
-/* The cluster role, once redis-server ended on its own (a crash, the OOM
- * killer): if its nodes.conf says it was a master of slots, its replicas
- * are asked in turn to take them at once (CLUSTER FAILOVER FORCE), instead
- * of when the cluster notices, 1 to 1.5 x the node timeout later. 0 when
- * one accepted. */
+/* The cluster role, once a signal killed redis-server (a crash, the OOM
+ * killer) with no stop asked for: if its nodes.conf says it was a master
+ * of slots, the replica of it with the most data, among those that still
+ * see it as their master owning slots and are not in a full sync, is
+ * asked to take them at once (CLUSTER FAILOVER FORCE), instead of when the
+ * cluster notices, 1 to 1.5 x the node timeout later. 0 when it accepted. */
 int handover_dead(const struct settings *s, msec deadline, diag_log_fn log);
 
 /* The online replicas that a master's INFO replication text lists (lines

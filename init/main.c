@@ -359,10 +359,11 @@ static void after_death(struct stop_ctx *c)
     int status;
     pid_t pid;
 
+    /* The helper stops asking a little before it is killed, to log. */
     c->deadline = clock_now() + DEAD_MS;
     pid = sup_helper(c->sup, dead_main, c, NULL);
     if (pid > 0)
-        sup_wait_helper(c->sup, pid, c->deadline, &status);
+        sup_wait_helper(c->sup, pid, c->deadline + 100, &status);
 }
 
 static int watch_main(void *arg, int fd)
@@ -580,9 +581,9 @@ int main(int argc, char **argv)
     char **renv = child_env();
     rc = supervise(&sup, rargv, renv);
 
-    /* 6. A cluster master whose Redis ended on its own (no stop signal)
+    /* 6. A cluster master whose Redis a signal killed (no stop asked for)
      *    has a replica take its slots at once. */
-    if (s.role == ROLE_CLUSTER && !sup.stopped)
+    if (s.role == ROLE_CLUSTER && !sup.stopped && rc > 128)
         after_death(&stop);
     free(rargv);
     free(renv);

@@ -228,7 +228,7 @@ echo "# figure: kill -9 of a master's redis-server: cluster_state:ok seen everyw
 # the node failing only after the node timeout (tests/e2e/cluster-docker.sh
 # kills the whole container, redis-init with it, for that case).
 check "kill -9: redis-init had the replica take the slots" \
-    grep -q "redis-server ended on its own: $(ip_of $R):6379 takes the slots" "$T/c$M.log"
+    grep -q "redis-server was killed: asked $(ip_of $R):6379, its most up-to-date replica, to take its slots: accepted" "$T/c$M.log"
 check "kill -9: the replica is elected within 2 s, not after the node timeout ($FAILOVER_MS ms)" \
     test "$FAILOVER_MS" -le 2000
 ri_wait c$M

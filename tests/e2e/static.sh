@@ -22,4 +22,10 @@ check "as PID 1 it starts a master from a libconfuse file" wait_until 10 rcli $(
 rc=0; out=$(REDIS_PORT=$(port 1) "$S" health master) || rc=$?
 check "its health check (hiredis) exits 0 ($out)" test "$rc" = 0
 check "... and says ok: master" grep -q '^ok: master' <<<"$out"
+# The static libconfuse reads \xhh and \ooo escapes with strtoul, not
+# sscanf (images/static-libs.sh): the same values as Debian's.
+printf 'MASTER_NAME = "m\\x41\\102z"\n' > "$T/esc"
+out=$(REDIS_INIT_CONF="$T/esc" REDIS_DATA_DIR="$T/esc.d" "$S" render sentinel 2>&1)
+check "a libconfuse file's \\x41 and \\102 escapes read as A and B" \
+    grep -q '^sentinel monitor "mABz" ' <<<"$out"
 finish
