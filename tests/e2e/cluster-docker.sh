@@ -37,13 +37,14 @@ view() {
 # containers have now, none failing, and all have one map with three
 # masters of slots and three replicas.
 agreed() {
-    local ip first= v raw
-    for ip in $(ips); do
+    local ip first= v raw all
+    all=$(ips)                  # docker-compose ps is slow: once a look
+    for ip in $all; do
         rc "$ip" cluster info 2>/dev/null | tr -d '\r' | grep -qx cluster_state:ok || return 1
         raw=$(rc "$ip" cluster nodes 2>/dev/null | tr -d '\r')
         [ "$(grep -c ' connected' <<<"$raw")" = 6 ] || return 1
         ! grep -qE ' [a-z,]*fail' <<<"$raw" || return 1
-        [ "$(awk '{split($2, a, ":"); print a[1]}' <<<"$raw" | sort)" = "$(ips)" ] || return 1
+        [ "$(awk '{split($2, a, ":"); print a[1]}' <<<"$raw" | sort)" = "$all" ] || return 1
         v=$(view "$ip")
         [ -z "$first" ] || [ "$v" = "$first" ] || return 1
         first=$v
