@@ -278,9 +278,10 @@ int sup_run(struct sup *s)
         if (sig < 0)
             continue;
         if (sig == SIGCHLD) {
-            s->stopped = st.kill_at != 0;
-            if (reap(s, &st, &code))
+            if (reap(s, &st, &code)) {
+                s->stopped = st.kill_at != 0;
                 return code;
+            }
         } else if (sig == SIGTERM || sig == SIGINT) {
             on_stop_signal(s, &st, sig);
         } else {

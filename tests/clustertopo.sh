@@ -130,9 +130,6 @@ cluster_partition() {
     writer_stop "$T/$name"
     prober_stop "$T/$name.probe"
     LOST=$(missing "$T/$name")
-    TWO=$($PY "$ROOT/tests/twomasters.py" "$T/$name.probe")
-    SPAN=$(sed -n 's/.*missing_span_ms=\([0-9]*\).*/\1/p' <<<"$LOST")
-    SPAN=${SPAN:-0}
-    LOST_N=$(sed -n 's/^missing=\([0-9]*\) of=\([0-9]*\).*/\1 of \2/p' <<<"$LOST")
+    lost_figures "$T/$name.probe"
     return $rc
 }

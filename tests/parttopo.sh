@@ -49,10 +49,17 @@ partition() {
     writer_stop "$T/$name"
     prober_stop "$T/$name.probe"
     LOST=$(missing "$T/$name" "$NEW")
-    TWO=$($PY "$ROOT/tests/twomasters.py" "$T/$name.probe")
+    lost_figures "$T/$name.probe"
+    return $rc
+}
+
+# lost_figures PROBE_LOG: from LOST (acked.py's or cacked.py's line) and a
+# prober's log, set LOST_N ("N of N"), SPAN and RUN (ms: all lost writes;
+# the longest run of them; 0 when none) and TWO (s, two masters at once).
+lost_figures() {
+    TWO=$($PY "$ROOT/tests/twomasters.py" "$1")
     SPAN=$(sed -n 's/.*missing_span_ms=\([0-9]*\).*/\1/p' <<<"$LOST")
     RUN=$(sed -n 's/.*missing_run_ms=\([0-9]*\).*/\1/p' <<<"$LOST")
     SPAN=${SPAN:-0} RUN=${RUN:-0}
     LOST_N=$(sed -n 's/^missing=\([0-9]*\) of=\([0-9]*\).*/\1 of \2/p' <<<"$LOST")
-    return $rc
 }
