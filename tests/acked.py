@@ -1,5 +1,5 @@
-"""Counts acknowledged writes (DIR/acked, from writer.py) missing on a
-server. Usage: acked.py DIR HOST PORT [CUTOFF]; prints "missing=N of=N", and
+"""Counts acknowledged writes (DIR/acked, from writer.py: keys PREFIX:N,
+PREFIX being DIR's name) missing on a server. Usage: acked.py DIR HOST PORT [CUTOFF]; prints "missing=N of=N", and
 with CUTOFF (Unix seconds) also "missing_before_cutoff=N": writes that were
 acknowledged before CUTOFF and are missing. When some are missing,
 "missing_span_ms=N" is the time between the first and the last of them, and
@@ -13,6 +13,7 @@ import redis
 
 out, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 cutoff = float(sys.argv[4]) if len(sys.argv) > 4 else None
+prefix = os.path.basename(os.path.normpath(out))
 r = redis.Redis(host=host, port=port, password=os.environ.get("REDIS_PASSWORD") or None,
                 socket_timeout=5)
 with open(os.path.join(out, "acked")) as f:
@@ -22,7 +23,7 @@ lost_times = []
 run_start = run_ms = None
 for i in range(0, len(acked), 500):
     chunk = acked[i:i + 500]
-    values = r.mget(["w:" + n for n, _ in chunk])
+    values = r.mget(["%s:%s" % (prefix, n) for n, _ in chunk])
     for (n, t), v in zip(chunk, values):
         if v is None:
             if run_start is None:

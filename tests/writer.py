@@ -1,4 +1,6 @@
-"""Writes numbered keys through the sentinel-discovered master and records
+"""Writes numbered keys PREFIX:N (PREFIX: OUT_DIR's name, so that two runs
+of one suite never write the same key and one run's keys cannot hide the
+other's losses) through the sentinel-discovered master and records
 which writes were acknowledged. Runs until STOP exists; idles while PAUSE
 exists. Usage: writer.py OUT_DIR SENTINEL[:PORT]... (password in
 REDIS_PASSWORD). OUT_DIR/acked gets a line "N TIME" for each acknowledged
@@ -12,6 +14,7 @@ import time
 from redis.sentinel import Sentinel
 
 out = sys.argv[1]
+prefix = os.path.basename(os.path.normpath(out))
 sentinels = []
 for hp in sys.argv[2:]:
     host, _, port = hp.partition(":")
@@ -34,7 +37,7 @@ with open(os.path.join(out, "acked"), "a", buffering=1) as log:
             continue
         n += 1
         try:
-            master.set("w:%d" % n, n)
+            master.set("%s:%d" % (prefix, n), n)
         except Exception as e:  # not acknowledged: try the next one
             errors.write("%.3f %d %s %s\n" % (time.time(), n, type(e).__name__, e))
             time.sleep(0.02)
