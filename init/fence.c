@@ -149,8 +149,14 @@ void fence_init(struct fence *w, const struct settings *s, diag_log_fn log)
         "it up", (long long)fence_period(s), (long long)fence_after(s));
 }
 
-void fence_look(struct fence *w, struct sen_now *now, const char *info,
-                msec deadline)
+void fence_vouched(struct fence *w, msec when)
+{
+    if (when > w->last_good)
+        w->last_good = when;
+}
+
+int fence_look(struct fence *w, struct sen_now *now, const char *info,
+               msec deadline)
 {
     const struct settings *s = w->s;
     const struct sen_view *v;
@@ -159,7 +165,7 @@ void fence_look(struct fence *w, struct sen_now *now, const char *info,
 
     if (master < 0) {
         w->last_good = clock_now();     /* Redis does not answer */
-        return;
+        return 0;
     }
     if (!w->known)
         learn_fenced(w, deadline);
@@ -172,7 +178,7 @@ void fence_look(struct fence *w, struct sen_now *now, const char *info,
         if (w->fenced && set_min_replicas(w, settings_get(s,
                 S_MIN_REPLICAS_TO_WRITE), deadline) == 0)
             w->fenced = 0;
-        return;
+        return !w->fenced;
     }
     sen_now_ask(s, now, deadline);
     v = now->v;
@@ -189,6 +195,7 @@ void fence_look(struct fence *w, struct sen_now *now, const char *info,
         w->armed = 1;
         if (w->fenced)
             unfence(w, v, n, clock_now() + fence_period(s));
+        return !w->fenced;
     } else if (w->fenced && all > 0 && answered > all / 2 && best >= 0 &&
                !sen_is_self(s, &v[best].master)) {
         unfence(w, v, n, clock_now() + fence_period(s));    /* follow */
@@ -199,4 +206,5 @@ void fence_look(struct fence *w, struct sen_now *now, const char *info,
         fence(w, answered, good, all, clock_now() - w->last_good,
               clock_now() + fence_period(s));
     }
+    return all == 0 && !w->fenced;      /* no sentinel: nothing to watch */
 }

@@ -44,8 +44,15 @@ msec fence_after(const struct settings *s);
 void fence_init(struct fence *f, const struct settings *s, diag_log_fn log);
 /* One look, given the local Redis' INFO replication of this look (NULL
  * when it did not answer) and, once it is a master, the sentinels'
- * answers; all before deadline. */
-void fence_look(struct fence *f, struct sen_now *now, const char *info,
-                msec deadline);
+ * answers; all before deadline. 1 when calm: a replica, unfenced; or an
+ * armed master that a majority vouches for (or one with no sentinel):
+ * nothing is to be done until a sentinel's view changes. */
+int fence_look(struct fence *f, struct sen_now *now, const char *info,
+               msec deadline);
+
+/* A majority of the sentinels was known to be there at when (the watcher
+ * held connections to them): the fence counts from then, not from the
+ * last look. */
+void fence_vouched(struct fence *f, msec when);
 
 #endif

@@ -56,8 +56,8 @@ int follow_replicaof(const struct settings *s, const char *host,
     return rc;
 }
 
-void follow_look(struct follow *f, struct sen_now *now, const char *info,
-                 int left_alone, msec deadline)
+int follow_look(struct follow *f, struct sen_now *now, const char *info,
+                int left_alone, msec deadline)
 {
     char host[PEER_HOST_MAX + 1] = "", p[8], why[256] = "";
     const struct peer_addr *m;
@@ -72,14 +72,14 @@ void follow_look(struct follow *f, struct sen_now *now, const char *info,
                   peer_info(info, "master_host", host, sizeof host) < 0 ||
                   (port = peer_info_num(info, "master_port")) < 0)) {
         f->since = 0;
-        return;
+        return info != NULL;
     }
     now = sen_now_ask(f->s, now, deadline);
     if ((best = sen_agreed(now)) < 0 ||
         (master ? sen_is_self(f->s, &now->v[best].master)
                 : follows(host, port, &now->v[best].master))) {
         f->since = 0;
-        return;
+        return master;                  /* a replica's link is down */
     }
     if (!f->since)
         f->since = clock_now();
@@ -87,7 +87,7 @@ void follow_look(struct follow *f, struct sen_now *now, const char *info,
     self = !master && sen_is_self(f->s, m);
     if (clock_now() - f->since < settings_num(f->s, S_SENTINEL_DOWN_AFTER) ||
         (!self && !sen_master_answers(f->s, m, deadline)))
-        return;
+        return 0;
     /* Named master itself: a replica of an address where no master
      * answers (it started while no sentinel answered, as MASTER_HOST
      * says) is master again, as the sentinels say. */
@@ -112,4 +112,5 @@ void follow_look(struct follow *f, struct sen_now *now, const char *info,
                "from it now", host, port, clock_now() - f->since, m->host,
                m->port);
     f->since = 0;
+    return 0;                           /* look again, as it changed */
 }

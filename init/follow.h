@@ -47,8 +47,9 @@ int follow_replicaof(const struct settings *s, const char *host,
  * when it did not answer), whether a master is to be left alone (the fence
  * owns it, armed or fenced, or FENCE=no: Sentinel alone) and the
  * sentinels' answers (asked when needed); every call to a peer ends by
- * deadline. */
-void follow_look(struct follow *f, struct sen_now *now, const char *info,
-                 int left_alone, msec deadline);
+ * deadline. 1 when calm: Redis answered, it is not a replica whose link
+ * is down, and nothing is pending. */
+int follow_look(struct follow *f, struct sen_now *now, const char *info,
+                int left_alone, msec deadline);
 
 #endif

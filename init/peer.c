@@ -546,7 +546,10 @@ int peer_ask(struct peer_call *calls, int n, msec deadline)
                 talk(&calls[i], &k[i], pfd[i].revents);
     }
     for (int i = 0; i < n; i++) {
-        if (k[i].fd >= 0)
+        calls[i].fd = -1;
+        if (k[i].fd >= 0 && calls[i].keep && calls[i].ok)
+            calls[i].fd = k[i].fd;
+        else if (k[i].fd >= 0)
             close(k[i].fd);
         if (k[i].reader)
             redisReaderFree(k[i].reader);

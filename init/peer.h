@@ -28,10 +28,13 @@ struct redisReader;
 struct peer_call {
     struct peer_addr addr;          /* a name is resolved at connect */
     const char *password;           /* AUTH first when set */
+    int keep;                       /* leave an ok call's connection open */
     /* Filled by peer_ask: */
     struct redisReply *reply[PEER_CMDS];  /* one per command, in order */
     int ok;                         /* connected, AUTH accepted, all replies */
     char *err;                      /* why not (malloc'd), NULL when ok */
+    int fd;                         /* with keep: the open connection of an
+                                       ok call (the caller closes it), or -1 */
     /* Internal: */
     char *out;
     size_t outlen;

@@ -231,7 +231,7 @@ static void take_over(struct rescue *r, const struct node *me,
     repoint(r, host, port, sen, n, deadline);
 }
 
-void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
+int rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
 {
     const struct settings *s = r->s;
     const struct peer_addr *sen = now->sen;
@@ -242,7 +242,7 @@ void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
     sen_now_ask(s, now, deadline);
     n = now->n;
     if (now->unresolved || n == 0 || now->answered < n)
-        goto calm;
+        goto no_ghost;
     for (int i = 0; i < n; i++) {
         agree &= peer_same(&v[i].master, &v[0].master);
         down &= v[i].master_down;
@@ -251,12 +251,12 @@ void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
     /* A failover in progress is Sentinel's business: the replica it has
      * just promoted is a master the sentinels do not name yet. */
     if (!agree || failover || (k = ask_nodes(s, nd, deadline)) < 0)
-        goto calm;
+        goto no_ghost;
     for (int i = 0; i < k && me < 0; i++)
         if (sen_is_self(s, &nd[i].a))
             me = i;
     if (me < 0)
-        goto calm;                      /* REDIS_HOSTS lacks this instance */
+        goto no_ghost;                  /* REDIS_HOSTS lacks this instance */
     g = node_of(&v[0].master, nd, k);
     if (g >= 0) {                       /* they name a live instance */
         r->ghost_since = 0;
@@ -271,11 +271,12 @@ void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
                    ? "a master too" : "the replica of a master it cannot reach");
             if (replicaof(r, nd[g].a.host, port, clock_now() + ACT_MS) < 0)
                 r->log("rescue: REPLICAOF %s %s failed", nd[g].a.host, port);
+            return 0;
         }
-        return;
+        return 1;
     }
     if (!down)
-        goto calm;
+        goto no_ghost;
     if (!r->ghost_since) {
         r->ghost_since = clock_now();
         r->log("rescue: every sentinel names %s:%d as master, which is none "
@@ -287,7 +288,8 @@ void rescue_look(struct rescue *r, struct sen_now *now, msec deadline)
             take_over(r, &nd[me], sen, n, clock_now() + ACT_MS);
         r->ghost_since = 0;             /* look again from the start */
     }
-    return;
-calm:
+    return 0;
+no_ghost:
     r->ghost_since = 0;
+    return 0;
 }

@@ -42,7 +42,8 @@ void rescue_init(struct rescue *r, const struct settings *s, diag_log_fn log);
  * at LLONG_MAX. Exposed for the fuzz targets. */
 long long rescue_keys(const char *info);
 
-/* One look, all before deadline. */
-void rescue_look(struct rescue *r, struct sen_now *now, msec deadline);
+/* One look, all before deadline. 1 when calm: every sentinel answers
+ * and names a live instance of REDIS_HOSTS, and this one follows it. */
+int rescue_look(struct rescue *r, struct sen_now *now, msec deadline);
 
 #endif

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "fence.h"
 #include "follow.h"
+#include "hold.h"
 #include "peer.h"
 #include "rescue.h"
 #include "watch.h"
@@ -31,6 +32,15 @@ int watch_wanted(const struct settings *s)
     return fencing(s) || settings_get(s, S_REDIS_HOSTS) || following(s);
 }
 
+msec quiet_lost_ms(const struct settings *s)
+{
+    msec d = settings_num(s, S_SENTINEL_DOWN_AFTER);
+
+    if (s->role == ROLE_SENTINEL || d < QUIET_MIN_DOWN_AFTER)
+        return 0;
+    return fence_after(s) - 500;
+}
+
 /* The local Redis' INFO replication, asked once a look for all; NULL when
  * it does not answer (malloc'd). */
 static char *local_info(const struct settings *s, msec deadline)
@@ -47,43 +57,103 @@ static char *local_info(const struct settings *s, msec deadline)
     return info;
 }
 
+struct watch {
+    const struct settings *s;
+    diag_log_fn log;
+    int quiet;                          /* waiting for the sentinels */
+    int lost;                           /* woken by a lost sentinel */
+    struct fence f;
+    struct follow w;
+    struct rescue r;
+    struct hold h;
+};
+
+/* One look beside a master or a replica: 1 when all is calm. */
+static int look(struct watch *x, struct sen_now *now, msec deadline)
+{
+    const struct settings *s = x->s;
+    char *info = local_info(s, deadline);
+    int calm = info != NULL;
+
+    if (fencing(s))
+        calm &= fence_look(&x->f, now, info, deadline);
+    if (following(s))
+        calm &= follow_look(&x->w, now, info, !fencing(s) || x->f.armed ||
+                            x->f.fenced, deadline);
+    free(info);
+    if (settings_get(s, S_REDIS_HOSTS))
+        calm &= rescue_look(&x->r, now, deadline);
+    return calm;
+}
+
+/* After a calm look: may the watcher wait quietly? It holds a connection
+ * to a majority of the sentinels (to all it can), opened before this
+ * look; one opened now makes it look once more first. */
+static int may_wait(struct watch *x, struct sen_now *now, msec deadline)
+{
+    int all = 0, added = 0, was = x->quiet;
+
+    if (!x->h.lost_ms)
+        return 0;
+    if (following(x->s)) {              /* else no sentinel to watch */
+        sen_now_ask(x->s, now, deadline);
+        all = now->n + now->unresolved;
+        added = hold_refresh(&x->h, x->s, now->sen, now->n, deadline);
+    }
+    x->quiet = added <= 0 && (all == 0 || 2 * x->h.n > all);
+    if (x->quiet && !was)
+        x->log("watch: all calm: waiting for an event from the %d of %d "
+               "sentinels held (a sentinel unanswered for %lld ms wakes it "
+               "too), or %d s", x->h.n, all, (long long)x->h.lost_ms,
+               QUIET_LOOK_MS / 1000);
+    return x->quiet;
+}
+
 int watch_run(const struct settings *s, diag_log_fn log)
 {
     /* Beside a sentinel, one look per SENTINEL_DOWN_AFTER. */
     msec period = s->role == ROLE_SENTINEL
         ? settings_num(s, S_SENTINEL_DOWN_AFTER) : fence_period(s);
     msec tick = clock_now();
-    struct catchup c;
-    struct fence f;
-    struct follow w;
-    struct rescue r;
+    static struct watch x;
     static struct sen_now now;          /* 36 KB: not on the stack */
+    struct catchup c;
 
+    x.s = s;
+    x.log = log;
     catchup_init(&c, s, log);
     if (fencing(s) && s->role != ROLE_SENTINEL)
-        fence_init(&f, s, log);
-    follow_init(&w, s, log);
-    rescue_init(&r, s, log);
+        fence_init(&x.f, s, log);
+    follow_init(&x.w, s, log);
+    rescue_init(&x.r, s, log);
+    hold_init(&x.h, quiet_lost_ms(s));
     for (;;) {
-        tick += period;                 /* one look per period, less what */
-        clock_sleep(clock_left(tick), tick);    /* the answers took */
-        if (clock_now() > tick + period)
-            tick = clock_now();         /* stopped (SIGSTOP, a slow host) */
+        if (x.quiet) {
+            /* Until a sentinel's view changes; the majority it held was
+             * there until now, or until lost_ms ago when one was lost. */
+            enum hold_why why = hold_wait(&x.h, clock_now() + QUIET_LOOK_MS);
+            tick = clock_now();
+            fence_vouched(&x.f, why == HOLD_LOST ? tick - x.h.lost_ms : tick);
+            x.lost = why == HOLD_LOST;
+        } else {
+            tick += period;             /* one look per period, less what */
+            clock_sleep(clock_left(tick), tick);    /* the answers took */
+            if (clock_now() > tick + period)
+                tick = clock_now();     /* stopped (SIGSTOP, a slow host) */
+        }
         if (s->role == ROLE_SENTINEL) {
             catchup_look(&c, &now, tick + period);
-            sen_now_free(&now);
-            continue;
+        } else {
+            /* The local Redis and the sentinels are asked once a look. */
+            if (!look(&x, &now, tick + period) ||
+                !may_wait(&x, &now, tick + period)) {
+                if (x.quiet)
+                    log("watch: looking every %lld ms until all is calm "
+                        "again: %s", (long long)period, x.lost
+                        ? "a sentinel went unanswered" : "something changed");
+                x.quiet = 0;
+            }
         }
-        /* The local Redis and the sentinels are asked once a look. */
-        char *info = local_info(s, tick + period);
-        if (fencing(s))
-            fence_look(&f, &now, info, tick + period);
-        if (following(s))
-            follow_look(&w, &now, info, !fencing(s) || f.armed || f.fenced,
-                        tick + period);
-        free(info);
-        if (settings_get(s, S_REDIS_HOSTS))
-            rescue_look(&r, &now, tick + period);
         sen_now_free(&now);
     }
 }

@@ -5,12 +5,33 @@
  * address changed (rescue.h, REDIS_HOSTS set); beside a sentinel, the
  * catch-up of one that missed a failover (catchup.h, SENTINEL_HOSTS set).
  * The supervisor starts it after Redis, kills it when stopping, and
- * restarts it if it dies. */
+ * restarts it if it dies.
+ *
+ * Beside a master or a replica, once a look finds all calm (the fence
+ * armed and vouched for, the replica's link up, nothing pending), the
+ * watcher stops looking once a period: it holds a connection to each
+ * sentinel (hold.h) and sleeps until one publishes an event, one is lost
+ * or closes, or QUIET_LOOK_MS pass; then it looks again. The kernel
+ * notices a lost sentinel after quiet_lost_ms (half SENTINEL_DOWN_AFTER,
+ * less 500 ms), in time for the fence. Below QUIET_MIN_DOWN_AFTER the
+ * keepalive's one-second steps are too coarse, and it looks once a
+ * period throughout. */
 #ifndef REDIS_INIT_WATCH_H
 #define REDIS_INIT_WATCH_H
 
+#include "clock.h"
 #include "diag.h"
 #include "settings.h"
+
+/* A look at least this often, even when all is calm (ms). */
+#define QUIET_LOOK_MS 30000
+/* The shortest SENTINEL_DOWN_AFTER that the quiet wait serves (ms). */
+#define QUIET_MIN_DOWN_AFTER 4000
+
+/* How long a held sentinel may go unanswered before the kernel closes its
+ * connection; 0 when the watcher never waits quietly (SENTINEL_DOWN_AFTER
+ * too short, or a sentinel's watcher). */
+msec quiet_lost_ms(const struct settings *s);
 
 /* Is there anything to watch for these settings? */
 int watch_wanted(const struct settings *s);

@@ -81,30 +81,47 @@ idle_figures() {
     rm -rf "$T/ri" "$T/data"/* "$T/sh"/*
 }
 
-# The watcher beside a sentinel (its catch-up, SENTINEL_DOWN_AFTER=5000):
-# a redis-init master and a redis-init sentinel watching it; the
-# sentinel's watcher's wake-ups while both idle, to $T/sentinel.watch.
-sentinel_watch() {
-    local u="unshare --pid --fork --mount-proc" sp=$((PORT + 1)) m s p w w0 w1
-    env REDIS_DATA_DIR=$T/ri REDIS_PORT=$PORT $u "$RI" master > "$T/swm.log" 2>&1 &
+# The watchers of each role at SENTINEL_DOWN_AFTER=5000, with a sentinel
+# that answers: a redis-init master (its fence armed), a redis-init
+# replica and a redis-init sentinel watching them; each watcher's wake-ups
+# while all idle, to $T/{master,replica,sentinel}.watch.
+role_watch() {
+    local u="unshare --pid --fork --mount-proc" sp=$((PORT + 1)) rp=$((PORT + 2))
+    local m s r p w role a b
+    local sh="SENTINEL_HOSTS=127.0.0.1:$sp"
+    env REDIS_DATA_DIR=$T/ri REDIS_PORT=$PORT $sh $u "$RI" master > "$T/swm.log" 2>&1 &
     m=$!
     env REDIS_DATA_DIR=$T/rs SENTINEL_PORT=$sp MASTER_HOST=127.0.0.1 \
-        MASTER_PORT=$PORT SENTINEL_HOSTS=127.0.0.1:$sp $u "$RI" sentinel > "$T/sws.log" 2>&1 &
+        MASTER_PORT=$PORT $sh $u "$RI" sentinel > "$T/sws.log" 2>&1 &
     s=$!
     for _ in $(seq 100); do redis-cli -p $sp ping >/dev/null 2>&1 && break; sleep 0.1; done
-    sleep 1
-    p=$(pgrep -P $s | head -1)
-    w=$(pgrep -P "$p" -x redis-init | head -1)
+    env REDIS_DATA_DIR=$T/rr REDIS_PORT=$rp MASTER_HOST=127.0.0.1 MASTER_PORT=$PORT \
+        $sh $u "$RI" slave > "$T/swr.log" 2>&1 &
+    r=$!
+    # Calm: the fence armed and both watchers waiting (or 30 s).
+    for _ in $(seq 300); do
+        [ "$(cat "$T/swm.log" "$T/swr.log" | grep -c 'watch: all calm')" -ge 2 ] && break
+        sleep 0.1
+    done
     ctx() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$1/status 2>/dev/null; }
-    w0=$(ctx "$w"); sleep "$IDLE"; w1=$(ctx "$w")
-    echo $(( w1 - w0 )) >> "$T/sentinel.watch"
-    for p in $(pgrep -P $s) $(pgrep -P $m); do kill -TERM "$p"; done
-    wait $s $m 2>/dev/null
-    rm -rf "$T/ri" "$T/rs" "$T/data"/*
+    for role in master:$m replica:$r sentinel:$s; do
+        p=$(pgrep -P "${role#*:}" | head -1)
+        w=$(pgrep -P "$p" -x redis-init | head -1)
+        eval "w_${role%%:*}=$w a_${role%%:*}=$(ctx "$w")"
+    done
+    sleep "$IDLE"
+    for role in master replica sentinel; do
+        eval "w=\$w_$role a=\$a_$role"
+        b=$(ctx "$w")
+        echo $(( b - a )) >> "$T/$role.watch"
+    done
+    for p in $(pgrep -P $r) $(pgrep -P $s) $(pgrep -P $m); do kill -TERM "$p"; done
+    wait $r $s $m 2>/dev/null
+    rm -rf "$T/ri" "$T/rs" "$T/rr" "$T/data"/*
 }
 
 declare -A RSS WAKE START STARTS REAP SIZE STOP
-for _ in $(seq "$REPEATS"); do sentinel_watch; done
+for _ in $(seq "$REPEATS"); do role_watch; done
 for _ in $(seq "$REPEATS"); do
     for n in redis-init tini dumb-init shell; do idle_figures $n; done
 done
@@ -155,7 +172,7 @@ for n in $NAMES; do
         "${RSS[$n]:-n/a}" "${WAKE[$n]:-n/a}" "${STARTS[$n]}" "$ratio" "${REAP[$n]:-n/a}" "${STOP[$n]:-n/a}"
 done
 echo
-echo "redis-init's watcher (a master's fence, FENCE=yes, SENTINEL_DOWN_AFTER=5000, beside PID 1): $(stats < "$T/redis-init.watch" 2>/dev/null || echo n/a) wake-ups in $IDLE s idle; beside a sentinel (its catch-up): $(stats < "$T/sentinel.watch" 2>/dev/null || echo n/a)."
+echo "redis-init's watcher beside PID 1, wake-ups in $IDLE s idle at SENTINEL_DOWN_AFTER=5000 with one sentinel answering: beside a master (its fence armed, waiting for the sentinel's events) $(stats < "$T/master.watch" 2>/dev/null || echo n/a); beside a replica $(stats < "$T/replica.watch" 2>/dev/null || echo n/a); beside a sentinel (its catch-up, a look every 5 s) $(stats < "$T/sentinel.watch" 2>/dev/null || echo n/a); beside a master whose sentinels never answer (SENTINEL_HOSTS=127.0.0.1:1: a look every second) $(stats < "$T/redis-init.watch" 2>/dev/null || echo n/a)."
 echo
 echo "size: redis-init static musl stripped (libconfuse + hiredis inside); tini-static; dumb-init as Debian ships it (dynamic); shell = start.sh + /bin/sh."
 } | tee "$OUT/pid1.md"
