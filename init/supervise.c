@@ -126,6 +126,26 @@ static int next_signal(struct sup *s, msec deadline, siginfo_t *info)
     return sigtimedwait(&s->blocked, info, &ts);
 }
 
+/* SIGKILL a helper and reap it. SIGKILL cannot be refused, but a process
+ * stuck in the kernel (a hung NFS mount) dies only when it leaves it: wait
+ * HELPER_KILL_MS at most, for SIGCHLD alone (any other signal stays
+ * pending), then leave it to sup_run's reaping of every zombie. */
+static void kill_helper(pid_t pid)
+{
+    msec deadline = clock_now() + HELPER_KILL_MS;
+    sigset_t chld;
+    int st;
+
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &st, WNOHANG) == 0 && clock_left(deadline) > 0) {
+        msec left = clock_left(deadline);
+        struct timespec ts = {left / 1000, left % 1000 * 1000000};
+        sigtimedwait(&chld, NULL, &ts);
+    }
+}
+
 enum sup_wait sup_wait_helper(struct sup *s, pid_t pid, msec deadline,
                               int *status)
 {
@@ -135,13 +155,11 @@ enum sup_wait sup_wait_helper(struct sup *s, pid_t pid, msec deadline,
         pid_t p;
 
         if (sig < 0 && errno == EAGAIN) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);       /* SIGKILL cannot be refused */
+            kill_helper(pid);
             return SUP_TIMEOUT;
         }
         if (sig == SIGTERM || sig == SIGINT) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
+            kill_helper(pid);
             return SUP_STOPPED;
         }
         if (sig != SIGCHLD)

@@ -48,9 +48,12 @@ pid_t sup_spawn(struct sup *s, char *const argv[], char *const envp[]);
 pid_t sup_helper(struct sup *s, int (*fn)(void *arg, int fd), void *arg,
                  int *rfd);
 
+/* How long a helper killed with SIGKILL is waited for (ms). */
+#define HELPER_KILL_MS 1000
+
 /* Before the child exists: wait until helper pid exits (its wait status in
  * *status), a stop signal arrives or the deadline passes; in the last two
- * cases the helper is killed. */
+ * cases the helper is killed, and reaped within HELPER_KILL_MS. */
 enum sup_wait { SUP_DONE, SUP_STOPPED, SUP_TIMEOUT };
 enum sup_wait sup_wait_helper(struct sup *s, pid_t pid, msec deadline,
                               int *status);
