@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,6 +24,50 @@ static void drop(struct hold *h, int i)
     h->n--;
     h->addr[i] = h->addr[h->n];
     h->fd[i] = h->fd[h->n];
+    h->good[i] = h->good[h->n];
+}
+
+void hold_mark(struct hold *h, const struct peer_addr *a, int good)
+{
+    for (int i = 0; i < h->n; i++)
+        if (peer_same(&h->addr[i], a))
+            h->good[i] = good;
+}
+
+int hold_good(const struct hold *h)
+{
+    int k = 0;
+
+    for (int i = 0; i < h->n; i++)
+        k += h->good[i];
+    return k;
+}
+
+static int later_first(const void *a, const void *b)
+{
+    msec x = *(const msec *)a, y = *(const msec *)b;
+
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+msec hold_heard(const struct hold *h, int k)
+{
+    msec now = clock_now(), at[PEER_MAX];
+    int m = 0;
+
+    for (int i = 0; i < h->n; i++) {
+        struct tcp_info ti;
+        socklen_t len = sizeof ti;
+        if (!h->good[i] ||
+            getsockopt(h->fd[i], IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+            continue;
+        msec ack = ti.tcpi_last_ack_recv, data = ti.tcpi_last_data_recv;
+        at[m++] = now - (ack < data ? ack : data);
+    }
+    if (k < 1 || m < k)
+        return 0;
+    qsort(at, m, sizeof *at, later_first);
+    return at[k - 1];
 }
 
 void hold_drop(struct hold *h)
@@ -88,6 +133,7 @@ int hold_refresh(struct hold *h, const struct settings *s,
         if (c[i].fd >= 0 && r && r->type == REDIS_REPLY_ARRAY &&
             h->n < PEER_MAX && watched_by_kernel(c[i].fd, h->lost_ms) == 0) {
             h->addr[h->n] = c[i].addr;
+            h->good[h->n] = 0;
             h->fd[h->n++] = c[i].fd;
             added++;
         } else if (c[i].fd >= 0) {

@@ -20,6 +20,7 @@ struct hold {
     int n;
     struct peer_addr addr[PEER_MAX];
     int fd[PEER_MAX];
+    int good[PEER_MAX];         /* it vouched at the last look (hold_mark) */
 };
 
 /* What ended a hold_wait. */
@@ -45,6 +46,18 @@ int hold_refresh(struct hold *h, const struct settings *s,
  * it; every connection that closed is dropped, and whatever the others
  * sent is read and discarded. */
 enum hold_why hold_wait(struct hold *h, msec until);
+
+/* Mark the held connection to a as vouching (good) or not, from a look. */
+void hold_mark(struct hold *h, const struct peer_addr *a, int good);
+
+/* How many held connections are marked good. */
+int hold_good(const struct hold *h);
+
+/* The last moment at which k of the good ones had all been heard from
+ * (their kernel got an ACK or data: keepalive probes are answered within
+ * a second while the sentinel is there), or 0 when fewer than k are
+ * held. A connection open is no proof that its sentinel is there now. */
+msec hold_heard(const struct hold *h, int k);
 
 /* Close every held connection. */
 void hold_drop(struct hold *h);

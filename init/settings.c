@@ -79,6 +79,11 @@ const struct setting settings_table[S_COUNT] = {
     [S_FENCE] = {"FENCE", {0}, "yes", 0, 0, "yes|no", K_WORD,
         ROLE_MASTER | ROLE_SLAVE, 0,
         "a master cut off from most sentinels refuses writes (see Fencing)"},
+    [S_WATCH_WAIT] = {"WATCH_WAIT", {0}, "events", 0, 0, "events|looks",
+        K_WORD, MS, 0,
+        "while all is calm the watcher waits for the sentinels' events "
+        "(looks: one look every SENTINEL_DOWN_AFTER/5 ms throughout, for "
+        "sentinels behind a TCP proxy; see Fencing)"},
     [S_REDIS_HOSTS] = {"REDIS_HOSTS", {0}, NULL, 0, 0, NULL, K_HOSTS, MS, 0,
         "every Redis instance of this master, host[:port],... (a name may "
         "resolve to all): no ghost master after every address changed (see "

@@ -36,7 +36,8 @@ msec quiet_lost_ms(const struct settings *s)
 {
     msec d = settings_num(s, S_SENTINEL_DOWN_AFTER);
 
-    if (s->role == ROLE_SENTINEL || d < QUIET_MIN_DOWN_AFTER)
+    if (s->role == ROLE_SENTINEL || d < QUIET_MIN_DOWN_AFTER ||
+        strcmp(settings_get(s, S_WATCH_WAIT), "events"))
         return 0;
     return fence_after(s) - 500;
 }
@@ -62,6 +63,7 @@ struct watch {
     diag_log_fn log;
     int quiet;                          /* waiting for the sentinels */
     int lost;                           /* woken by a lost sentinel */
+    int all, k;                         /* the sentinels, a majority */
     struct fence f;
     struct follow w;
     struct rescue r;
@@ -87,26 +89,33 @@ static int look(struct watch *x, struct sen_now *now, msec deadline)
 }
 
 /* After a calm look: may the watcher wait quietly? It holds a connection
- * to a majority of the sentinels (to all it can), opened before this
- * look; one opened now makes it look once more first. */
+ * to a majority of the sentinels that vouched in this look (they name the
+ * master they agree on, see it up, run no failover), all opened before
+ * the look: one opened now makes it look once more first. */
 static int may_wait(struct watch *x, struct sen_now *now, msec deadline)
 {
-    int all = 0, added = 0, was = x->quiet;
+    int added = 0;
 
     if (!x->h.lost_ms)
         return 0;
+    x->k = x->all = 0;
     if (following(x->s)) {              /* else no sentinel to watch */
         sen_now_ask(x->s, now, deadline);
-        all = now->n + now->unresolved;
-        added = hold_refresh(&x->h, x->s, now->sen, now->n, deadline);
+        x->all = now->n + now->unresolved;
+        x->k = x->all / 2 + 1;
+        int best = sen_agreed(now);
+        if (best < 0)
+            return 0;
+        added = hold_refresh(&x->h, x->s, now->sen, now->n,
+                             clock_now() + fence_period(x->s));
+        for (int i = 0; i < now->n; i++) {
+            const struct sen_view *v = &now->v[i];
+            hold_mark(&x->h, &now->sen[i], v->ok && !v->failover &&
+                      !v->master_down && peer_same(&v->master,
+                                                   &now->v[best].master));
+        }
     }
-    x->quiet = added <= 0 && (all == 0 || 2 * x->h.n > all);
-    if (x->quiet && !was)
-        x->log("watch: all calm: waiting for an event from the %d of %d "
-               "sentinels held (a sentinel unanswered for %lld ms wakes it "
-               "too), or %d s", x->h.n, all, (long long)x->h.lost_ms,
-               QUIET_LOOK_MS / 1000);
-    return x->quiet;
+    return added <= 0 && hold_good(&x->h) >= x->k;
 }
 
 int watch_run(const struct settings *s, diag_log_fn log)
@@ -129,11 +138,15 @@ int watch_run(const struct settings *s, diag_log_fn log)
     hold_init(&x.h, quiet_lost_ms(s));
     for (;;) {
         if (x.quiet) {
-            /* Until a sentinel's view changes; the majority it held was
-             * there until now, or until lost_ms ago when one was lost. */
+            /* Until a sentinel's view changes. The majority held was
+             * there when its kernel last heard from it; after an event,
+             * at most one look a period (sentinels shared by several
+             * masters publish for all of them). */
             enum hold_why why = hold_wait(&x.h, clock_now() + QUIET_LOOK_MS);
+            fence_vouched(&x.f, hold_heard(&x.h, x.k));
+            if (why == HOLD_EVENT)
+                clock_sleep(clock_left(tick + period), tick + period);
             tick = clock_now();
-            fence_vouched(&x.f, why == HOLD_LOST ? tick - x.h.lost_ms : tick);
             x.lost = why == HOLD_LOST;
         } else {
             tick += period;             /* one look per period, less what */
@@ -145,14 +158,18 @@ int watch_run(const struct settings *s, diag_log_fn log)
             catchup_look(&c, &now, tick + period);
         } else {
             /* The local Redis and the sentinels are asked once a look. */
-            if (!look(&x, &now, tick + period) ||
-                !may_wait(&x, &now, tick + period)) {
-                if (x.quiet)
-                    log("watch: looking every %lld ms until all is calm "
-                        "again: %s", (long long)period, x.lost
-                        ? "a sentinel went unanswered" : "something changed");
-                x.quiet = 0;
-            }
+            int quiet = look(&x, &now, tick + period) &&
+                        may_wait(&x, &now, tick + period);
+            if (quiet && !x.quiet)
+                log("watch: all calm: waiting for an event from the %d of %d "
+                    "sentinels held (a sentinel unanswered for %lld ms wakes "
+                    "it too), or %d s", x.h.n, x.all, (long long)x.h.lost_ms,
+                    QUIET_LOOK_MS / 1000);
+            else if (!quiet && x.quiet)
+                log("watch: looking every %lld ms until all is calm again: "
+                    "%s", (long long)period, x.lost
+                    ? "a sentinel went unanswered" : "something changed");
+            x.quiet = quiet;
         }
         sen_now_free(&now);
     }

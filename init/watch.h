@@ -11,11 +11,14 @@
  * armed and vouched for, the replica's link up, nothing pending), the
  * watcher stops looking once a period: it holds a connection to each
  * sentinel (hold.h) and sleeps until one publishes an event, one is lost
- * or closes, or QUIET_LOOK_MS pass; then it looks again. The kernel
- * notices a lost sentinel after quiet_lost_ms (half SENTINEL_DOWN_AFTER,
- * less 500 ms), in time for the fence. Below QUIET_MIN_DOWN_AFTER the
- * keepalive's one-second steps are too coarse, and it looks once a
- * period throughout. */
+ * or closes, or QUIET_LOOK_MS pass; then it looks again (after an event,
+ * no sooner than a period after the last look). The kernel notices a lost
+ * sentinel after quiet_lost_ms (half SENTINEL_DOWN_AFTER, less 500 ms),
+ * and the fence counts from when the kernel last heard from a majority of
+ * them (hold_heard), so it fences as early as with a look a period. Below
+ * QUIET_MIN_DOWN_AFTER the keepalive's one-second steps are too coarse,
+ * and with WATCH_WAIT=looks (sentinels behind a TCP proxy, which would
+ * answer the keepalive itself) it looks once a period throughout. */
 #ifndef REDIS_INIT_WATCH_H
 #define REDIS_INIT_WATCH_H
 

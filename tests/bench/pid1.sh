@@ -98,11 +98,15 @@ role_watch() {
     env REDIS_DATA_DIR=$T/rr REDIS_PORT=$rp MASTER_HOST=127.0.0.1 MASTER_PORT=$PORT \
         $sh $u "$RI" slave > "$T/swr.log" 2>&1 &
     r=$!
-    # Calm: the fence armed and both watchers waiting (or 30 s).
-    for _ in $(seq 300); do
-        [ "$(cat "$T/swm.log" "$T/swr.log" | grep -c 'watch: all calm')" -ge 2 ] && break
+    # Calm: the sentinel knows the replica (its "+slave" event wakes both
+    # watchers), the fence is armed and both watchers wait (or 60 s).
+    for _ in $(seq 600); do
+        redis-cli -p $sp sentinel master mymaster 2>/dev/null | grep -A1 -x num-slaves |
+            tail -1 | grep -qx 1 &&
+            [ "$(cat "$T/swm.log" "$T/swr.log" | grep -c 'watch: all calm')" -ge 2 ] && break
         sleep 0.1
     done
+    sleep 2
     ctx() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$1/status 2>/dev/null; }
     for role in master:$m replica:$r sentinel:$s; do
         p=$(pgrep -P "${role#*:}" | head -1)
