@@ -50,26 +50,6 @@ static int later_first(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-msec hold_heard(const struct hold *h, int k)
-{
-    msec now = clock_now(), at[PEER_MAX];
-    int m = 0;
-
-    for (int i = 0; i < h->n; i++) {
-        struct tcp_info ti;
-        socklen_t len = sizeof ti;
-        if (!h->good[i] ||
-            getsockopt(h->fd[i], IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
-            continue;
-        msec ack = ti.tcpi_last_ack_recv, data = ti.tcpi_last_data_recv;
-        at[m++] = now - (ack < data ? ack : data);
-    }
-    if (k < 1 || m < k)
-        return 0;
-    qsort(at, m, sizeof *at, later_first);
-    return at[k - 1];
-}
-
 void hold_drop(struct hold *h)
 {
     while (h->n)
@@ -144,29 +124,44 @@ int hold_refresh(struct hold *h, const struct settings *s,
     return added ? added : -1;
 }
 
-/* Read whatever fd holds: 1 when it is still open, 0 when closed, -1
- * when the kernel gave up on it (unanswered for lost_ms). */
+/* When the kernel last heard from fd's peer: an ACK (a keepalive probe
+ * is answered within a second while the peer is there) or data. */
+static msec heard_at(int fd, msec now)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+        return 0;
+    msec ack = ti.tcpi_last_ack_recv, data = ti.tcpi_last_data_recv;
+    return now - (ack < data ? ack : data);
+}
+
+/* Read what fd holds, a bounded amount (a flood must not keep us): 1 when
+ * it is still open, 0 when its peer closed it (it was there to close it),
+ * -1 when the kernel gave up on it (unanswered for lost_ms, or the host
+ * reported unreachable). */
 static int drain(int fd)
 {
     char buf[4096];
 
-    for (;;) {
+    for (int i = 0; i < 64; i++) {
         ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (r > 0)
-            continue;
-        if (r < 0 && errno == EINTR)
+        if (r > 0 || (r < 0 && errno == EINTR))
             continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return 1;
-        return r < 0 && errno == ETIMEDOUT ? -1 : 0;
+        return r == 0 || errno == ECONNRESET ? 0 : -1;
     }
+    return 1;
 }
 
-enum hold_why hold_wait(struct hold *h, msec until)
+enum hold_why hold_wait(struct hold *h, msec until, int k, msec *heard)
 {
     struct pollfd pfd[PEER_MAX];
     enum hold_why why = HOLD_QUIET;
-    int r;
+    int r, m = 0, alive[PEER_MAX];
+    msec now, at[PEER_MAX];
 
     do {
         msec left = clock_left(until);
@@ -174,20 +169,29 @@ enum hold_why hold_wait(struct hold *h, msec until)
             pfd[i] = (struct pollfd){.fd = h->fd[i], .events = POLLIN};
         r = poll(pfd, h->n, left > INT_MAX ? INT_MAX : (int)left);
     } while (r < 0 && errno == EINTR);
-    if (r < 0)                          /* no poll: a plain sleep */
+    if (r < 0) {                        /* no poll: a plain sleep */
         clock_sleep(clock_left(until), until);
-    if (r <= 0)
-        return HOLD_QUIET;
-    for (int i = h->n - 1; i >= 0; i--) {
-        if (!pfd[i].revents)
-            continue;
-        int open = drain(h->fd[i]);
-        if (open < 0)
+        r = 0;
+    }
+    now = clock_now();
+    for (int i = 0; i < h->n; i++) {
+        int woke = r > 0 && pfd[i].revents;
+        alive[i] = woke ? drain(h->fd[i]) : 1;
+        if (alive[i] < 0)
             why = HOLD_LOST;
-        else if (why == HOLD_QUIET)
+        else if (woke && why == HOLD_QUIET)
             why = HOLD_EVENT;
-        if (open <= 0)
+        /* Heard from before any is dropped: one that closed was there. */
+        if (h->good[i])
+            at[m++] = alive[i] == 0 ? now : heard_at(h->fd[i], now);
+    }
+    for (int i = h->n - 1; i >= 0; i--)
+        if (alive[i] <= 0)
             drop(h, i);
+    *heard = 0;
+    if (k >= 1 && m >= k) {
+        qsort(at, m, sizeof *at, later_first);
+        *heard = at[k - 1];
     }
     return why;
 }

@@ -28,7 +28,8 @@ enum hold_why {
     HOLD_QUIET,                 /* until came, nothing happened */
     HOLD_EVENT,                 /* a sentinel published an event, or closed
                                    its connection (it restarts, say) */
-    HOLD_LOST                   /* a sentinel went unanswered for lost_ms */
+    HOLD_LOST                   /* a sentinel went unanswered for lost_ms,
+                                   or its host was reported unreachable */
 };
 
 void hold_init(struct hold *h, msec lost_ms);
@@ -43,21 +44,20 @@ int hold_refresh(struct hold *h, const struct settings *s,
                  const struct peer_addr *sen, int n, msec deadline);
 
 /* Sleep until an event comes, a connection closes, or until. What woke
- * it; every connection that closed is dropped, and whatever the others
- * sent is read and discarded. */
-enum hold_why hold_wait(struct hold *h, msec until);
+ * it; whatever the connections sent is read and discarded, and those
+ * that closed are dropped. *heard: the last moment at which k of the
+ * good ones (hold_mark) had all been heard from, as their kernel knows
+ * (an ACK or data: keepalive probes are answered within a second while a
+ * sentinel is there; one that closed its connection was there to close
+ * it), or 0 when fewer than k are good. A connection open is no proof
+ * that its sentinel is there now. */
+enum hold_why hold_wait(struct hold *h, msec until, int k, msec *heard);
 
 /* Mark the held connection to a as vouching (good) or not, from a look. */
 void hold_mark(struct hold *h, const struct peer_addr *a, int good);
 
 /* How many held connections are marked good. */
 int hold_good(const struct hold *h);
-
-/* The last moment at which k of the good ones had all been heard from
- * (their kernel got an ACK or data: keepalive probes are answered within
- * a second while the sentinel is there), or 0 when fewer than k are
- * held. A connection open is no proof that its sentinel is there now. */
-msec hold_heard(const struct hold *h, int k);
 
 /* Close every held connection. */
 void hold_drop(struct hold *h);

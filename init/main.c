@@ -581,9 +581,10 @@ int main(int argc, char **argv)
     char **renv = child_env();
     rc = supervise(&sup, rargv, renv);
 
-    /* 6. A cluster master whose Redis a signal killed (no stop asked for)
-     *    has a replica take its slots at once. */
-    if (s.role == ROLE_CLUSTER && !sup.stopped && rc > 128)
+    /* 6. A cluster master whose Redis a signal killed (a crash, or while
+     *    it stopped, before its handover could finish) has a replica take
+     *    its slots at once. */
+    if (s.role == ROLE_CLUSTER && rc > 128)
         after_death(&stop);
     free(rargv);
     free(renv);

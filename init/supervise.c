@@ -297,7 +297,6 @@ int sup_run(struct sup *s)
             continue;
         if (sig == SIGCHLD) {
             if (reap(s, &st, &code)) {
-                s->stopped = st.kill_at != 0;
                 return code;
             }
         } else if (sig == SIGTERM || sig == SIGINT) {

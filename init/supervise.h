@@ -27,7 +27,6 @@ struct sup {
     pid_t (*watch)(void *ctx);
     void *ctx;
     sigset_t blocked;           /* what the loop waits for */
-    int stopped;                /* set by sup_run: a stop signal came */
 };
 
 /* Redis keeps at least this much of STOP_TIMEOUT for its own stop and

@@ -142,8 +142,10 @@ int watch_run(const struct settings *s, diag_log_fn log)
              * there when its kernel last heard from it; after an event,
              * at most one look a period (sentinels shared by several
              * masters publish for all of them). */
-            enum hold_why why = hold_wait(&x.h, clock_now() + QUIET_LOOK_MS);
-            fence_vouched(&x.f, hold_heard(&x.h, x.k));
+            msec heard;
+            enum hold_why why = hold_wait(&x.h, clock_now() + QUIET_LOOK_MS,
+                                          x.k, &heard);
+            fence_vouched(&x.f, heard);
             if (why == HOLD_EVENT)
                 clock_sleep(clock_left(tick + period), tick + period);
             tick = clock_now();
@@ -163,7 +165,8 @@ int watch_run(const struct settings *s, diag_log_fn log)
             if (quiet && !x.quiet)
                 log("watch: all calm: waiting for an event from the %d of %d "
                     "sentinels held (a sentinel unanswered for %lld ms wakes "
-                    "it too), or %d s", x.h.n, x.all, (long long)x.h.lost_ms,
+                    "it too), or %d s", hold_good(&x.h), x.all,
+                    (long long)x.h.lost_ms,
                     QUIET_LOOK_MS / 1000);
             else if (!quiet && x.quiet)
                 log("watch: looking every %lld ms until all is calm again: "

@@ -15,7 +15,7 @@
  * no sooner than a period after the last look). The kernel notices a lost
  * sentinel after quiet_lost_ms (half SENTINEL_DOWN_AFTER, less 500 ms),
  * and the fence counts from when the kernel last heard from a majority of
- * them (hold_heard), so it fences as early as with a look a period. Below
+ * them (hold_wait), so it fences as early as with a look a period. Below
  * QUIET_MIN_DOWN_AFTER the keepalive's one-second steps are too coarse,
  * and with WATCH_WAIT=looks (sentinels behind a TCP proxy, which would
  * answer the keepalive itself) it looks once a period throughout. */

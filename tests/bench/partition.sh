@@ -24,7 +24,7 @@ for i in 4 5 6; do net_start x$i $i "${COMMON[@]}" -- sentinel; done
 # these settings, then one measured partition of whichever host is
 # master; one table row.
 with() {
-    local label=$1 i r lost="$T/lost$RUN_N" run="$T/run$RUN_N" two="$T/two$RUN_N"
+    local label=$1 i r lost="$T/row$RUN_N.lost" run="$T/row$RUN_N.run" two="$T/row$RUN_N.two"
     shift
     for r in $(seq "$REPEATS"); do
         for i in 1 2 3; do

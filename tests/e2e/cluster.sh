@@ -244,6 +244,29 @@ start_node $M; RUNNING="1 2 3 4 5 6"
 check "the killed master rejoins as a replica" wait_until 60 is_replica $M
 check "... with its node id" test "$(node $M cluster myid)" = "${ID[$M]}"
 check "... and every node agrees" wait_until 60 agreed
+
+# ---- Redis killed while its master stops (during the handover) ----
+# The handover needs the master: with Redis dead it cannot finish, and
+# redis-init has the replica take the slots by force as after a crash.
+M=$(a_master); R=$(replica_of "$M")
+line="redis-server was killed: asked $(ip_of $R):6379, its most up-to-date replica, to take its slots: accepted"
+before=$(grep -c "$line" "$T/c$M.log")
+red=$(pgrep -x -P "$(pid1 c$M)" redis-server)
+t0=$(now_ms)
+ri_signal c$M TERM; kill -KILL "$red"
+RUNNING=$(echo $RUNNING | tr ' ' '\n' | grep -vx "$M" | tr '\n' ' ')
+wait_until 30 is_master $R
+DURING_MS=$(( $(now_ms) - t0 ))
+echo "# figure: Redis killed during its master's stop: replica promoted (seen) after $DURING_MS ms"
+check "killed during the handover: redis-init had the replica take the slots" \
+    test "$(grep -c "$line" "$T/c$M.log")" -gt "$before"
+check "... the replica on host $R is master within 3 s, not after the node timeout ($DURING_MS ms)" \
+    test "$DURING_MS" -le 3000
+ri_wait c$M
+check "... redis-init ended with Redis' status 137 (got $RC)" test "$RC" = 137
+start_node $M; RUNNING="1 2 3 4 5 6"
+rejoined() { is_replica "$1" && agreed; }
+check "... it rejoins as a replica, and every node agrees" wait_until 90 rejoined $M
 w1_missing=$(missing "$T/w1"); w2_missing=$(missing "$T/w2")
 
 # ---- every node stopped, restarted at a new address ----

@@ -20,6 +20,7 @@
 #include "cnodes.h"
 #include "handover.h"
 #include "health.h"
+#include "hold.h"
 #include "io.h"
 #include "peer.h"
 #include "known.h"
@@ -806,6 +807,61 @@ static void test_peer_no_password(void **state)
     close(l);
 }
 
+/* hold_wait over real loopback TCP: a sentinel that closes its held
+ * connection (it restarts) was there to close it, so the fence counts a
+ * majority heard at that moment; the connection is dropped. Regression:
+ * it was dropped first, the majority not counted, and a master whose
+ * other sentinel was down fenced at once. */
+static void test_hold_closed_is_heard(void **state)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    int l = socket(AF_INET, SOCK_STREAM, 0), peer[2];
+    struct hold h;
+    msec heard, before;
+
+    (void)state;
+    assert_true(l >= 0);
+    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(l, 2), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &sl), 0);
+    hold_init(&h, 2000);
+    for (int i = 0; i < 2; i++) {
+        h.fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+        assert_int_equal(connect(h.fd[i], (struct sockaddr *)&sa, sizeof sa), 0);
+        peer[i] = accept(l, NULL, NULL);
+        assert_true(peer[i] >= 0);
+        snprintf(h.addr[i].host, sizeof h.addr[i].host, "127.0.0.%d", i + 1);
+        h.addr[i].port = 26379;
+        h.good[i] = 1;
+    }
+    h.n = 2;
+    /* Nothing happens: both were heard from lately (the handshake). */
+    before = clock_now();
+    assert_int_equal(hold_wait(&h, clock_now() + 50, 2, &heard), HOLD_QUIET);
+    assert_true(heard > before - 1000);
+    assert_int_equal(h.n, 2);
+    /* An event on one: read and discarded, still held. */
+    assert_int_equal(write(peer[1], "x", 1), 1);
+    assert_int_equal(hold_wait(&h, clock_now() + 1000, 2, &heard), HOLD_EVENT);
+    assert_int_equal(h.n, 2);
+    /* One closes: an event, heard at the close, dropped. */
+    close(peer[0]);
+    before = clock_now();
+    assert_int_equal(hold_wait(&h, clock_now() + 1000, 2, &heard), HOLD_EVENT);
+    assert_true(heard >= before - 1000);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.addr[0].host, "127.0.0.2");
+    /* Fewer good ones than k: no majority heard. */
+    assert_int_equal(hold_wait(&h, clock_now() + 20, 2, &heard), HOLD_QUIET);
+    assert_int_equal(heard, 0);
+    hold_drop(&h);
+    assert_int_equal(h.n, 0);
+    close(peer[1]);
+    close(l);
+}
+
 /* conf_text PATH TEXT: write a settings file. */
 static void conf_text(const char *path, const char *text)
 {
@@ -1192,6 +1248,7 @@ int main(void)
         cmocka_unit_test_setup(test_cluster_health, clean_env),
         cmocka_unit_test_setup(test_parse_replies, clean_env),
         cmocka_unit_test_setup(test_peer_no_password, clean_env),
+        cmocka_unit_test(test_hold_closed_is_heard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
