@@ -99,6 +99,9 @@ check "full partition: two masters at once for at most 0.5 s (${TWO} s)" \
 check "full partition: healed, it followed the sentinels at once" \
     grep -q 'fence: the sentinels name .* as master: following it now' "$T/${NAME[$OLD]}.log"
 check "full partition: the old master is a replica of host $NEW" wait_until 20 replica_of $OLD $NEW
+sync_full() { cli "$(ip_of $1)" info stats | tr -d '\r' | sed -n 's/^sync_full://p'; }
+check "full partition: the healthy replica did not resync in full (full syncs served by host $NEW: $(sync_full $NEW))" \
+    test "$(sync_full $NEW)" -le 1
 check "full partition: every watcher waits quietly again" wait_until 90 all_quiet
 
 # --- a planned failover wakes the watchers --------------------------------
