@@ -32,7 +32,10 @@ int watch_wanted(const struct settings *s)
     return fencing(s) || settings_get(s, S_REDIS_HOSTS) || following(s);
 }
 
-msec quiet_lost_ms(const struct settings *s)
+/* How long a held sentinel may go unanswered before the kernel closes its
+ * connection; 0 when the watcher never waits quietly (SENTINEL_DOWN_AFTER
+ * too short, WATCH_WAIT=looks, or a sentinel's watcher). */
+static msec quiet_lost_ms(const struct settings *s)
 {
     msec d = settings_num(s, S_SENTINEL_DOWN_AFTER);
 

@@ -31,11 +31,6 @@
 /* The shortest SENTINEL_DOWN_AFTER that the quiet wait serves (ms). */
 #define QUIET_MIN_DOWN_AFTER 4000
 
-/* How long a held sentinel may go unanswered before the kernel closes its
- * connection; 0 when the watcher never waits quietly (SENTINEL_DOWN_AFTER
- * too short, or a sentinel's watcher). */
-msec quiet_lost_ms(const struct settings *s);
-
 /* Is there anything to watch for these settings? */
 int watch_wanted(const struct settings *s);
 

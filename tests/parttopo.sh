@@ -63,3 +63,22 @@ lost_figures() {
     SPAN=${SPAN:-0} RUN=${RUN:-0}
     LOST_N=$(sed -n 's/^missing=\([0-9]*\) of=\([0-9]*\).*/\1 of \2/p' <<<"$LOST")
 }
+
+# healed_checks: after partition (OLD, NEW, TWO set), the checks every
+# full-partition scenario makes: never two masters for more than 0.5 s;
+# the old master fenced itself, followed the sentinels at once when the
+# partition healed, and is a linked replica of the new master, which
+# served one full sync only (the old master's: its writes since the cut
+# are given up; the replica that stayed healthy resynced partially).
+sync_full() { cli "$(ip_of $1)" info stats | tr -d '\r' | sed -n 's/^sync_full://p'; }
+healed_checks() {
+    check "full partition: two masters at once for at most 0.5 s (${TWO} s)" \
+        awk -v t="$TWO" 'BEGIN {exit !(t <= 0.5)}'
+    check "full partition: the old master fenced itself and said why" \
+        grep -q 'fence: only 0 of 3 sentinels answered' "$T/${NAME[$OLD]}.log"
+    check "full partition: healed, it followed the sentinels at once" \
+        grep -q 'fence: the sentinels name .* as master: following it now' "$T/${NAME[$OLD]}.log"
+    check "full partition: the old master is a replica of host $NEW" wait_until 20 replica_of $OLD $NEW
+    check "full partition: the healthy replica did not resync in full (full syncs served by host $NEW: $(sync_full $NEW))" \
+        test "$(sync_full $NEW)" -le 1
+}
