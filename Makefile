@@ -45,15 +45,15 @@ STATIC_HARDEN ?= -fPIE -fstack-protector-strong \
                  -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 static: $(BUILD)/static/redis-init
 $(BUILD)/static/redis-init: $(SRCS) $(wildcard init/*.h) $(STATIC_LIBS) \
-                            images/musl-static-pie.specs
+                            images/musl-static-pie.specs images/static-nofloat.c
 	@mkdir -p $(@D)
 	$(STATIC_CC) $(STATIC_HARDEN) -Oz -flto=auto -fno-asynchronous-unwind-tables -ffunction-sections \
 	    -fdata-sections -Wl,--gc-sections \
 	    -Wl,-z,noseparate-code -Wl,--build-id=none \
 	    -Wall -Wextra -Werror $(CPPFLAGS) \
 	    -DTEMPLATE_DIR_DEFAULT='"$(IMAGE_TEMPLATE_DIR)"' \
-	    -I$(BUILD)/musl-pie/include -o $@ $(SRCS) \
-	    -L$(BUILD)/musl-pie/lib -lconfuse -lhiredis
+	    -I$(BUILD)/musl-pie/include -o $@ $(SRCS) images/static-nofloat.c \
+	    -Wl,--wrap=strtod -L$(BUILD)/musl-pie/lib -lconfuse -lhiredis
 	strip -s -R .comment $@
 	@ls -l $@
 

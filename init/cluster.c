@@ -348,8 +348,9 @@ static int base_node(const struct cl *c)
     return b;
 }
 
-/* Formed nodes must all belong to the base's cluster, its slots must all
- * be assigned, and new nodes must be empty. NULL, or why not (static). */
+/* Formed nodes must all belong to the base's cluster (a node the cluster
+ * forgot that still knows it belongs: it is met again), its slots must
+ * all be assigned, and new nodes must be empty. NULL, or why not. */
 static const char *refusal(struct cl *c, int b, char *buf, size_t len)
 {
     struct cn_line l;
@@ -361,7 +362,8 @@ static const char *refusal(struct cl *c, int b, char *buf, size_t len)
             snprintf(buf + strlen(buf), len - strlen(buf), "%s%s:%d holds "
                      "%lld keys and is in no cluster", *buf ? "; " : "",
                      x->addr.host, x->addr.port, x->keys);
-        else if (b >= 0 && !fresh(x) && cn_find(c->node[b].view, x->id, &l) < 0)
+        else if (b >= 0 && !fresh(x) && cn_find(c->node[b].view, x->id, &l) < 0 &&
+                 cn_find(x->view, c->node[b].id, &l) < 0)
             snprintf(buf + strlen(buf), len - strlen(buf), "%s%s:%d (node %.8s) "
                      "belongs to another cluster than %s:%d", *buf ? "; " : "",
                      x->addr.host, x->addr.port, x->id, c->node[b].addr.host,
@@ -470,6 +472,93 @@ static int attach(struct cl *c, int b)
     return pending;
 }
 
+/* ---- nodes that are gone ---- */
+
+/* x replicates from node id, by its own view. */
+static int follows(const struct node *x, const char *id)
+{
+    struct cn_line me;
+
+    return cn_myself(x->view, &me) == 0 && !me.master &&
+           !strcmp(me.master_id, id);
+}
+
+/* Node g is gone for good: every node that lists it has it failing (or its
+ * address taken by another node), with no slots; none is it, none follows
+ * it; and something says it was replaced: another node answers at its
+ * address, a node never learned it, or new nodes are joining (a lost
+ * node's new one, at a new address). Why, or NULL. Every node answered. */
+static const char *gone(const struct cl *c, const struct cn_line *g,
+                        int joining)
+{
+    const char *by = g->noaddr ? "noaddr" : joining ? "a new node joins" : NULL;
+    struct cn_line l;
+
+    for (int i = 0; i < c->n; i++) {
+        const struct node *x = &c->node[i];
+        if (!strcmp(x->id, g->id) || follows(x, g->id))
+            return NULL;
+        if (cn_find(x->view, g->id, &l) < 0)
+            by = by ? by : "a node never knew it";
+        else if (l.slots > 0 || !(l.failed || l.noaddr))
+            return NULL;
+        if (!strcmp(x->addr.host, g->host) && x->addr.port == g->port)
+            by = "another is at its address";
+    }
+    return by;
+}
+
+/* CLUSTER FORGET, on every node that lists it, each node that is gone: a
+ * node whose volume was lost and that came back under a new id, or a lost
+ * one that a new node replaced. A node forgotten by mistake (one stopped
+ * for a while, as a new node joined) still knows the cluster when it comes
+ * back, and is met again. */
+static void forget_gone(struct cl *c, int joining)
+{
+    char done[PEER_MAX][CN_ID_LEN + 1];
+    struct cn_line g, l;
+    int n = 0;
+
+    for (int i = 0; i < c->n; i++)
+        if (!c->node[i].ok)
+            return;
+    for (int i = 0; i < c->n; i++)
+        for (const char *p = c->node[i].view; n < PEER_MAX && cn_next(&p, &g) == 0; ) {
+            const char *why;
+            int told = 0, dup = 0;
+            for (int k = 0; k < n; k++)
+                dup |= !strcmp(done[k], g.id);
+            if (dup || !(why = gone(c, &g, joining)))
+                continue;
+            memcpy(done[n++], g.id, sizeof done[0]);
+            for (int j = 0; j < c->n; j++) {
+                struct peer_call q = {0};
+                if (cn_find(c->node[j].view, g.id, &l) < 0)
+                    continue;
+                peer_cmd(&q, "CLUSTER FORGET %s", g.id);
+                told += one(c, &q, &c->node[j].addr, ASK_MS) == 0;
+                peer_reset(&q);
+            }
+            c->log("cluster: node %.8s is gone (failing, no slots, no replica; "
+                   "%s): forgotten by %d node(s)", g.id, why, told);
+        }
+}
+
+/* A node the cluster forgot came back: it knows the others, they do not
+ * know it. */
+static int forgotten(const struct cl *c)
+{
+    struct cn_line l;
+    int b = base_node(c);
+
+    for (int i = 0; b >= 0 && i < c->n; i++)
+        if (c->node[i].ok && !fresh(&c->node[i]) &&
+            cn_find(c->node[b].view, c->node[i].id, &l) < 0 &&
+            cn_find(c->node[i].view, c->node[b].id, &l) == 0)
+            return 1;
+    return 0;
+}
+
 static int run_create(struct cl *c)
 {
     char why[2048];
@@ -506,9 +595,11 @@ static int run_create(struct cl *c)
                nfresh, c->n);
     }
     /* Meet, until every node knows every other and the slot map; then
-     * attach the new nodes; then until all agree. */
+     * attach the new nodes; then until all agree (nodes gone for good
+     * forgotten as soon as they are). */
     while (clock_left(c->deadline)) {
         if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
+            forget_gone(c, nfresh > 0);
             if (!all_met(c))
                 meet(c);
             else if (!attach(c, b) && settled(c)) {
@@ -548,6 +639,73 @@ int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
         log("cluster-create: %d nodes answer after %lld ms", c->n,
             clock_now() - c->start);
         rc = run_create(c);
+    }
+    free_nodes(c);
+    free(c);
+    return rc;
+}
+
+/* ---- a node that starts without its nodes.conf ---- */
+
+/* Line l is this node's address, as it announces it. */
+static int at_self(const struct settings *s, const struct cn_line *l)
+{
+    const char *ip = settings_get(s, S_ANNOUNCE_IP);
+    long port = settings_get(s, S_ANNOUNCE_PORT) ?
+        settings_num(s, S_ANNOUNCE_PORT) : settings_num(s, S_REDIS_PORT);
+
+    return l->port == port && *l->host &&
+           (ip ? !strcmp(l->host, ip) : peer_is_local(l->host));
+}
+
+/* A node some answering node lists at this node's address (one that was
+ * here before) and that an answering node replicates from: 1, its id in
+ * g, that replica in *by. */
+static int followed_here(struct cl *c, struct cn_line *g, const struct node **by)
+{
+    for (int i = 0; i < c->n; i++)
+        for (const char *p = c->node[i].view; p && cn_next(&p, g) == 0; ) {
+            if (g->myself || !at_self(c->s, g))
+                continue;
+            for (int j = 0; j < c->n; j++)
+                if (c->node[j].ok && follows(&c->node[j], g->id)) {
+                    *by = &c->node[j];
+                    return 1;
+                }
+        }
+    return 0;
+}
+
+int cluster_wait_fresh(const struct settings *s, msec deadline, diag_log_fn log)
+{
+    struct cl *c = calloc(1, sizeof *c);
+    const struct node *by = NULL;
+    struct cn_line g;
+    int waited = 0, rc = 0;
+
+    if (!c)
+        return 0;               /* cannot ask: start as Redis alone would */
+    c->s = s;
+    c->log = log;
+    c->pw = settings_get(s, S_REDIS_PASSWORD);
+    c->deadline = deadline;
+    for (;;) {
+        resolve(c);
+        ask_all(c, ASK_MS);
+        if (!followed_here(c, &g, &by))
+            break;
+        if (!waited++ || !clock_left(deadline))
+            log("%s: no nodes.conf (a new node, or its volume lost), and "
+                "%s:%d replicates from node %.8s, which was at this address: "
+                "Redis, started empty, would wipe it. Waiting for that node's "
+                "slots to move (CLUSTER_WAIT)",
+                clock_left(deadline) ? "cluster" : "fatal", by->addr.host,
+                by->addr.port, g.id);
+        if (!clock_left(deadline)) {
+            rc = CLUSTER_LATE;
+            break;
+        }
+        clock_sleep(POLL_MS * 5, deadline);
     }
     free_nodes(c);
     free(c);
@@ -642,12 +800,17 @@ static void keep_once(struct cl *c)
     }
     /* The creator: the first address of all that resolve now. */
     creator = self == 0;
-    if (!creator || strcmp(settings_get(c->s, S_CLUSTER_CREATE), "yes") ||
-        !any_fresh || (!formed && c->n < nodes_needed(c)))
+    if (!creator || strcmp(settings_get(c->s, S_CLUSTER_CREATE), "yes"))
         return;
     for (int i = 0; i < c->n; i++)
         if (!c->node[i].ok)
             return;             /* every node answers first */
+    if (!any_fresh) {           /* a lost node's new one, already attached */
+        c->deadline = clock_now() + ASK_MS * 2;
+        forget_gone(c, 0);
+    }
+    if ((!any_fresh && !forgotten(c)) || (!formed && c->n < nodes_needed(c)))
+        return;
     c->start = clock_now();
     c->deadline = c->start + settings_num(c->s, S_CLUSTER_WAIT) * 1000LL;
     run_create(c);

@@ -88,10 +88,11 @@ static int parse_line(const char *line, struct cn_line *l)
             k = fn - (f - flags);
         l->myself |= k == 6 && !strncmp(f, "myself", 6);
         l->master |= k == 6 && !strncmp(f, "master", 6);
-        l->fail |= (k == 4 && !strncmp(f, "fail", 4)) ||
+        l->failed |= k == 4 && !strncmp(f, "fail", 4);
+        l->noaddr |= k == 6 && !strncmp(f, "noaddr", 6);
+        l->fail |= l->failed || l->noaddr ||
                    (k == 5 && !strncmp(f, "fail?", 5)) ||
-                   (k == 9 && !strncmp(f, "handshake", 9)) ||
-                   (k == 6 && !strncmp(f, "noaddr", 6));
+                   (k == 9 && !strncmp(f, "handshake", 9));
         f += k + 1;
     }
     t = token(&q, &n);

@@ -16,7 +16,9 @@ struct cn_line {
     char id[CN_ID_LEN + 1];
     char host[PEER_HOST_MAX + 1];   /* as announced; may be empty */
     int port, bus;
-    int myself, master, fail, connected;
+    int myself, master, connected;
+    int fail;                       /* fail, fail?, handshake or noaddr */
+    int failed, noaddr;             /* fail (agreed), noaddr */
     char master_id[CN_ID_LEN + 1];  /* "-" for a master */
     long long epoch;
     int slots;                      /* slots it owns */

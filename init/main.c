@@ -323,6 +323,50 @@ static int ask_sentinels(struct sup *sup, struct settings *s)
     return 0;
 }
 
+/* Step 3 of a cluster node: one without its nodes.conf (new, or its
+ * volume lost) first waits, in a helper, until no replica follows the node
+ * that was at its address. 0, or an exit code. */
+struct fresh_ctx {
+    const struct settings *s;
+    msec deadline;
+};
+
+static int fresh_main(void *arg, int fd)
+{
+    const struct fresh_ctx *f = arg;
+
+    close(fd);
+    return cluster_wait_fresh(f->s, f->deadline, logmsg);
+}
+
+static int wait_fresh(struct sup *sup, const struct settings *s)
+{
+    struct fresh_ctx f = {s, clock_now() +
+                          settings_num(s, S_CLUSTER_WAIT) * 1000LL};
+    char *nodes = io_join(settings_get(s, S_DATA_DIR), "nodes.conf");
+    struct stat st;
+    int fd, status = 0;
+    int fresh = nodes && stat(nodes, &st) < 0 && errno == ENOENT;
+    enum sup_wait w;
+    pid_t pid;
+
+    free(nodes);
+    if (!fresh || !settings_get(s, S_CLUSTER_HOSTS))
+        return 0;
+    if ((pid = sup_helper(sup, fresh_main, &f, &fd)) < 0)
+        return EXIT_OSERR;      /* sup_helper said why */
+    close(fd);
+    w = sup_wait_helper(sup, pid, f.deadline + 2000, &status);
+    if (w == SUP_STOPPED)
+        return EXIT_STOPPED;
+    if (w != SUP_DONE || !WIFEXITED(status) || WEXITSTATUS(status)) {
+        logmsg("fatal: not sure that no replica follows a node that was at "
+               "this address: not starting Redis empty (a restart tries again)");
+        return EXIT_TEMPFAIL;
+    }
+    return 0;
+}
+
 struct stop_ctx {
     struct sup *sup;
     struct settings *s;
@@ -529,10 +573,12 @@ int main(int argc, char **argv)
     }
 
     /* 3. Ask who the master is; a stop signal meanwhile ends it here. A
-     *    cluster node knows from its nodes.conf. */
+     *    cluster node knows from its nodes.conf; one without it waits
+     *    while a replica follows the node that was at its address. */
     if (sup_init(&sup, &d) < 0)
         return fail(&d, EXIT_OSERR);
-    if (s.role != ROLE_CLUSTER && (rc = ask_sentinels(&sup, &s)))
+    if ((rc = s.role == ROLE_CLUSTER ? wait_fresh(&sup, &s)
+                                     : ask_sentinels(&sup, &s)))
         return rc;
 
     /* 4. Render the config, write it where Redis can rewrite it, give the

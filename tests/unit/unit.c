@@ -1132,6 +1132,19 @@ static void test_cnodes(void **state)
     assert_int_equal(cn_myself(N1 " h:1@2 myself,master - 0 0 1 connected "
                                "0-16383 0-16383 0-16383", &l), 0);
     assert_int_equal(l.slots, 16384);
+    /* The flags of a node that is gone: "fail" (agreed) and "noaddr" told
+     * from "fail?" (one node's doubt); an empty address parses. */
+    assert_int_equal(cn_find(N2 " :0@0 slave,fail,noaddr " N1 " 1 1 7 disconnected\n"
+                             N1 " h:1@2 master,fail? - 0 0 1 connected 0-9",
+                             N2, &l), 0);
+    assert_true(l.failed && l.noaddr && l.fail);
+    assert_string_equal(l.host, "");
+    assert_false(l.connected);
+    assert_int_equal(cn_find(N2 " :0@0 slave,fail,noaddr " N1 " 1 1 7 disconnected\n"
+                             N1 " h:1@2 master,fail? - 0 0 1 connected 0-9",
+                             N1, &l), 0);
+    assert_true(l.fail);
+    assert_false(l.failed || l.noaddr);
 }
 
 /* The health of a cluster node, from PING, INFO replication, CLUSTER INFO
