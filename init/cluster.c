@@ -37,6 +37,7 @@ struct cl {
     struct node node[PEER_MAX];
     int n, entries;
     int looks;                  /* the keeper's looks with Redis up */
+    msec joined;                /* when run_create last found new nodes */
     char unresolved[512];       /* names that do not resolve now */
 };
 
@@ -486,12 +487,14 @@ static int follows(const struct node *x, const char *id)
 /* Node g is gone for good: every node that lists it has it failing (or its
  * address taken by another node), with no slots; none is it, none follows
  * it; and something says it was replaced: another node answers at its
- * address, a node never learned it, or new nodes are joining (a lost
- * node's new one, at a new address). Why, or NULL. Every node answered. */
+ * address (or it is failing and Redis met another id there: noaddr), a
+ * node never learned it, or new nodes joined lately (a lost node's new
+ * one, at a new address). Why, or NULL. Every node answered. */
 static const char *gone(const struct cl *c, const struct cn_line *g,
                         int joining)
 {
-    const char *by = g->noaddr ? "noaddr" : joining ? "a new node joins" : NULL;
+    const char *by = g->noaddr && g->failed ? "noaddr"
+                   : joining ? "a new node joins" : NULL;
     struct cn_line l;
 
     for (int i = 0; i < c->n; i++) {
@@ -598,6 +601,8 @@ static int run_create(struct cl *c)
      * attach the new nodes; then until all agree (nodes gone for good
      * forgotten as soon as they are). */
     while (clock_left(c->deadline)) {
+        if (nfresh)
+            c->joined = clock_now();
         if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
             forget_gone(c, nfresh > 0);
             if (!all_met(c))
@@ -658,30 +663,39 @@ static int at_self(const struct settings *s, const struct cn_line *l)
            (ip ? !strcmp(l->host, ip) : peer_is_local(l->host));
 }
 
-/* A node some answering node lists at this node's address (one that was
- * here before) and that an answering node replicates from: 1, its id in
- * g, that replica in *by. */
-static int followed_here(struct cl *c, struct cn_line *g, const struct node **by)
+/* A master of slots that some node lists at this node's address (the
+ * node that was here) and that a replica follows, by any node's view, not
+ * failing for good: 1, that master in g, the replica in r. */
+static int followed_here(struct cl *c, struct cn_line *g, struct cn_line *r)
 {
     for (int i = 0; i < c->n; i++)
         for (const char *p = c->node[i].view; p && cn_next(&p, g) == 0; ) {
-            if (g->myself || !at_self(c->s, g))
+            if (g->myself || g->slots == 0 || !at_self(c->s, g))
                 continue;
             for (int j = 0; j < c->n; j++)
-                if (c->node[j].ok && follows(&c->node[j], g->id)) {
-                    *by = &c->node[j];
-                    return 1;
-                }
+                for (const char *q = c->node[j].view; q && cn_next(&q, r) == 0; )
+                    if (!r->master && !r->failed && !strcmp(r->master_id, g->id))
+                        return 1;
         }
+    return 0;
+}
+
+/* The replica seen following the node that was here answers, and follows
+ * it no more. */
+static int let_go(struct cl *c, const struct cn_line *r, const char *gid)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->node[i].addr.host, r->host) && c->node[i].addr.port == r->port)
+            return c->node[i].ok && !follows(&c->node[i], gid);
     return 0;
 }
 
 int cluster_wait_fresh(const struct settings *s, msec deadline, diag_log_fn log)
 {
     struct cl *c = calloc(1, sizeof *c);
-    const struct node *by = NULL;
-    struct cn_line g;
-    int waited = 0, rc = 0;
+    struct cn_line g, r, seen;
+    char gid[CN_ID_LEN + 1] = "";
+    int rc = 0;
 
     if (!c)
         return 0;               /* cannot ask: start as Redis alone would */
@@ -690,21 +704,32 @@ int cluster_wait_fresh(const struct settings *s, msec deadline, diag_log_fn log)
     c->pw = settings_get(s, S_REDIS_PASSWORD);
     c->deadline = deadline;
     for (;;) {
-        resolve(c);
-        ask_all(c, ASK_MS);
-        if (!followed_here(c, &g, &by))
-            break;
-        if (!waited++ || !clock_left(deadline))
-            log("%s: no nodes.conf (a new node, or its volume lost), and "
-                "%s:%d replicates from node %.8s, which was at this address: "
-                "Redis, started empty, would wipe it. Waiting for that node's "
-                "slots to move (CLUSTER_WAIT)",
-                clock_left(deadline) ? "cluster" : "fatal", by->addr.host,
-                by->addr.port, g.id);
-        if (!clock_left(deadline)) {
+        /* Once a replica was seen following it, only an answer that says
+         * it no longer does lets Redis start: a round with no answer
+         * (the deadline, DNS, a slow peer) keeps waiting. */
+        if (*gid && clock_left(deadline) < ASK_MS) {
+            log("fatal: %s:%d still replicates from node %.8s, which was at "
+                "this address, after CLUSTER_WAIT=%s s: not starting Redis "
+                "empty here (exit 75; a restart tries again)", seen.host,
+                seen.port, gid, settings_get(s, S_CLUSTER_WAIT));
             rc = CLUSTER_LATE;
             break;
         }
+        resolve(c);
+        ask_all(c, ASK_MS);
+        if (followed_here(c, &g, &r)) {
+            if (!*gid)
+                log("cluster: no nodes.conf (a new node, or its volume lost), "
+                    "and %s:%d replicates from node %.8s, which was at this "
+                    "address: Redis, started empty, would wipe it. Waiting "
+                    "for that node's slots to move (CLUSTER_WAIT)", r.host,
+                    r.port, g.id);
+            if (!*gid || strcmp(gid, g.id) || !let_go(c, &seen, gid)) {
+                memcpy(gid, g.id, sizeof gid);
+                seen = r;
+            }
+        } else if (!*gid || let_go(c, &seen, gid))
+            break;
         clock_sleep(POLL_MS * 5, deadline);
     }
     free_nodes(c);
@@ -807,7 +832,8 @@ static void keep_once(struct cl *c)
             return;             /* every node answers first */
     if (!any_fresh) {           /* a lost node's new one, already attached */
         c->deadline = clock_now() + ASK_MS * 2;
-        forget_gone(c, 0);
+        forget_gone(c, c->joined && clock_now() - c->joined <
+                       settings_num(c->s, S_CLUSTER_WAIT) * 1000LL);
     }
     if ((!any_fresh && !forgotten(c)) || (!formed && c->n < nodes_needed(c)))
         return;

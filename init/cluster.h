@@ -30,11 +30,11 @@ void cluster_check(const struct settings *s, int creating, struct diag *d);
 int cluster_create(const struct settings *s, msec deadline, diag_log_fn log);
 
 /* Before a node starts without its nodes.conf (a new node, or one whose
- * volume was lost): while a node of CLUSTER_HOSTS replicates from another
- * node at this node's address (the one that was here), wait until it no
- * longer does (its slots moved to a replica), as Redis started here would
- * be its master and wipe it. 0 to start; CLUSTER_LATE when it still does
- * at the deadline. */
+ * volume was lost): while a node of CLUSTER_HOSTS lists a replica of a
+ * master of slots at this node's address (the one that was here), wait
+ * until that replica answers and no longer follows it (its slots moved),
+ * as Redis started here would be its master and wipe it. 0 to start;
+ * CLUSTER_LATE when it still does at the deadline. */
 int cluster_wait_fresh(const struct settings *s, msec deadline, diag_log_fn log);
 
 /* The watcher beside a cluster node: meets nodes it knows by id at the

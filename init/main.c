@@ -346,7 +346,8 @@ static int wait_fresh(struct sup *sup, const struct settings *s)
     char *nodes = io_join(settings_get(s, S_DATA_DIR), "nodes.conf");
     struct stat st;
     int fd, status = 0;
-    int fresh = nodes && stat(nodes, &st) < 0 && errno == ENOENT;
+    /* Redis takes an empty nodes.conf (a first write cut short) for none. */
+    int fresh = nodes && (stat(nodes, &st) < 0 ? errno == ENOENT : st.st_size == 0);
     enum sup_wait w;
     pid_t pid;
 
@@ -359,12 +360,12 @@ static int wait_fresh(struct sup *sup, const struct settings *s)
     w = sup_wait_helper(sup, pid, f.deadline + 2000, &status);
     if (w == SUP_STOPPED)
         return EXIT_STOPPED;
-    if (w != SUP_DONE || !WIFEXITED(status) || WEXITSTATUS(status)) {
-        logmsg("fatal: not sure that no replica follows a node that was at "
-               "this address: not starting Redis empty (a restart tries again)");
-        return EXIT_TEMPFAIL;
-    }
-    return 0;
+    if (w == SUP_DONE && WIFEXITED(status))
+        return WEXITSTATUS(status) ? EXIT_TEMPFAIL : 0;     /* it said why */
+    logmsg("fatal: the check that no replica follows a node that was at this "
+           "address %s: not starting Redis empty (exit 75; a restart tries "
+           "again)", w == SUP_TIMEOUT ? "overran its deadline" : "crashed");
+    return EXIT_TEMPFAIL;
 }
 
 struct stop_ctx {

@@ -101,4 +101,22 @@ start_node $L2
 check "a forgotten replica restarted with its volume: met again, all six agree" agree_or_show
 check "... under its own id" test "$(node $L2 cluster myid | tr -d '\r')" = "$old"
 check "... as a replica" is_replica $L2
+
+# ---- a lost master whose replica cannot take over in time: exit 75 ----
+for i in $RUNNING; do ID[$i]=$(node $i cluster myid | tr -d '\r'); done
+M=$(a_master); R=$(replica_of "$M")
+freeze c$R                      # its replica, down but not yet failing
+kill -KILL "$(pid1 c$M)"; ri_wait c$M
+rm -rf "$T/c$M"
+start_node $M CLUSTER_WAIT=2
+ri_wait c$M
+check "lost master, its replica frozen: the newcomer exits 75 after CLUSTER_WAIT (got $RC)" test "$RC" = 75
+check "... says why" grep -q "fatal: $(ip_of $R):6379 still replicates from node ${ID[$M]:0:8}, which was at this address, after CLUSTER_WAIT=2 s" "$T/c$M.log"
+check "... and never started Redis" test ! -e "$T/c$M/nodes.conf"
+thaw c$R
+check "... the replica, thawed, is promoted by Redis' own failover" wait_until 60 is_master $R
+start_node $M
+check "... the newcomer started again: a replica, all six agree" agree_or_show
+out=$(missing "$T/w1")
+check "... no key lost ($out)" holds '^missing=0 ' "$out"
 finish
