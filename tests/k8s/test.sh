@@ -6,7 +6,10 @@
 # deploy; `kubectl delete pod` of the master, then with --force; `kubectl
 # rollout restart` of both StatefulSets; scale 3 -> 5 -> 3 and
 # sentinel-reset; full restarts (`kubectl delete pod --all`: every pod at a
-# new IP). Prints "ok - ..." / "not ok -
+# new IP); the master's pod deleted with its volume. Then the Redis Cluster
+# (compose/kubernetes/cluster-single-node), with a cluster client writing:
+# deploy, a master's pod deleted, a master's pod deleted with its volume, a
+# full restart. Prints "ok - ..." / "not ok -
 # ..." and, last, "N passed, N failed". The cluster is torn down (down.sh)
 # pass or fail. Needs root, Docker (to save the image) and Go.
 #   IMAGE=redis-init:k8s-test   the image to test (make test-k8s builds it)
@@ -72,7 +75,7 @@ docker save "$IMAGE" | ctr images import - >/dev/null &&
 
 # Storage: PersistentVolumes without a class (the cluster has no StorageClass),
 # one directory each on the node.
-for i in $(seq 0 9); do cat <<EOP; done | kubectl apply -f - >/dev/null || die "create the PersistentVolumes"
+for i in $(seq 0 23); do cat <<EOP; done | kubectl apply -f - >/dev/null || die "create the PersistentVolumes"
 apiVersion: v1
 kind: PersistentVolume
 metadata: {name: pv-$i}
@@ -293,9 +296,118 @@ for r in $(seq 1 "$RESTARTS"); do
     fig "full restart $r: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
     check "full restart $r: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
 done
+# ---- a lost volume: the master's pod deleted with its PersistentVolumeClaim ----
+m=$(agreed); uid=$(pod_uid "redis-$m")
+writer_start "$T/w-lostvol"; wait_for 30 writes_flow; sleep 2
+follow_logs lostvol
+t=$(ms)
+kubectl delete pvc "data-redis-$m" --wait=false >/dev/null
+kubectl delete pod "redis-$m" --wait=false >/dev/null
+check "the master's pod (redis-$m) and its volume deleted: back with a new, empty volume, all ready, one agreed master within 120 s" \
+    wait_for 120 recovered
+fig "lost volume of the master's pod: back to calm in $(( ($(ms) - t) / 1000 )) s"
+check "... the pod with the new volume (redis-$m) is a linked replica, not a master" took_over
+sleep 2; writer_stop
+out=$(lost)
+fig "lost volume: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
+check "lost volume of the master's pod: no acknowledged write lost ($out)" \
+    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+
 fig "cluster: Kubernetes $KVER (etcd $ETCDVER, CoreDNS $COREDNSVER, $(containerd --version | awk '{print $1, $3}'))"
 # Every write acknowledged in every phase is still there at the end.
 all_out=$(for w in "$T"/w-*; do W=$w; lost; done | awk '{split($1,a,"="); split($2,b,"="); m+=a[2]; o+=b[2]} END {print "missing=" m " of=" o}')
 check "at the end, every write acknowledged since the deploy is on the master ($all_out)" \
     sh -c 'echo "$0" | grep -q "^missing=0 "' "$all_out"
 follow_logs end; sleep 1
+
+# ---- Redis Cluster: compose/kubernetes/cluster-single-node ----
+kubectl delete -k "$ROOT/compose/kubernetes/redis-single-node" --wait=true >/dev/null 2>&1
+wait_for 120 sh -c '[ -z "$(kubectl get pods -o name 2>/dev/null)" ]' ||
+    die "the Sentinel deployment's pods gone"
+cnode() { local i=$1; shift; cli "redis-cluster-$i.redis-cluster" "$@"; }
+# cview I: node I's map: per node its id, role, master, epoch and slots.
+cview() { cnode "$1" cluster nodes | awk '{r = $3 ~ /master/ ? "m" : "s"; s = ""
+    for (i = 9; i <= NF; i++) s = s " " $i; print $1, r, $4, $7, s}' | sort; }
+# cagreed: every pod ready; every node ok, six nodes connected, none
+# failing, one map, 3 masters of slots and 3 replicas.
+cagreed() {
+    local i v first= raw
+    [ "$(ready_pods)" = 6 ] || return 1
+    for i in 0 1 2 3 4 5; do
+        cnode $i cluster info | grep -qx cluster_state:ok || return 1
+        raw=$(cnode $i cluster nodes)
+        [ "$(echo "$raw" | grep -c ' connected')" = 6 ] && ! echo "$raw" | grep -qE ' [a-z,]*fail' || return 1
+        v=$(cview $i)
+        [ -z "$first" ] || [ "$v" = "$first" ] || return 1
+        first=$v
+    done
+    [ "$(echo "$first" | awk '$2 == "m" && NF > 4' | wc -l)" = 3 ] &&
+        [ "$(echo "$first" | awk '$2 == "s"' | wc -l)" = 3 ]
+}
+cmaster() { local i; for i in 0 1 2 3 4 5; do cnode $i role | head -1 | grep -qx master && { echo $i; return; }; done; }
+cwriter_start() { # DIR
+    W=$1; mkdir -p "$W"
+    inns $PY "$ROOT/tests/cwriter.py" "$W" redis-cluster-0.redis-cluster redis-cluster-3.redis-cluster \
+        2>> "$W/stderr" &
+    writer_pid=$!
+}
+clost() { inns $PY "$ROOT/tests/cacked.py" "$W" redis-cluster-0.redis-cluster redis-cluster-1.redis-cluster redis-cluster-2.redis-cluster; }
+t=$(ms)
+kubectl apply -k "$ROOT/compose/kubernetes/cluster-single-node" >/dev/null ||
+    die "kubectl apply -k compose/kubernetes/cluster-single-node"
+check "Redis Cluster: 6 pods ready, cluster_state:ok and one map of 3 masters and 3 replicas everywhere, within 120 s" \
+    wait_for 120 cagreed
+fig "Redis Cluster: applied to one agreed map, every pod ready, in $(( ($(ms) - t) / 1000 )) s"
+cwriter_start "$T/c-delete"
+check "Redis Cluster: a cluster client (redis-py RedisCluster) writes" wait_for 30 writes_flow
+sleep 2
+m=$(cmaster); uid=$(pod_uid "redis-cluster-$m")
+follow_logs cluster-delete
+t=$(ms)
+kubectl delete pod "redis-cluster-$m" --wait=false >/dev/null
+cback() { [ "$(pod_uid "redis-cluster-$m")" ] && [ "$(pod_uid "redis-cluster-$m")" != "$uid" ] && cagreed; }
+check "Redis Cluster: kubectl delete pod of a master (redis-cluster-$m): back at a new address, one agreed map within 120 s" \
+    wait_for 120 cback
+fig "Redis Cluster: delete pod of a master: agreed again in $(( ($(ms) - t) / 1000 )) s"
+check "... redis-cluster-$m is a replica now (its slots were handed over)" \
+    test "$(cnode "$m" role | head -1)" = slave
+sleep 2; writer_stop
+out=$(clost)
+fig "Redis Cluster: delete pod of a master: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
+check "Redis Cluster: delete pod of a master: no acknowledged write lost ($out)" \
+    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+
+cwriter_start "$T/c-lostvol"; wait_for 30 writes_flow; sleep 2
+m=$(cmaster); uid=$(pod_uid "redis-cluster-$m"); oldid=$(cnode "$m" cluster myid)
+follow_logs cluster-lostvol
+t=$(ms)
+kubectl delete pvc "data-redis-cluster-$m" --wait=false >/dev/null
+kubectl delete pod "redis-cluster-$m" --wait=false >/dev/null
+check "Redis Cluster: a master's pod deleted with its volume (redis-cluster-$m): back empty, a replica, one agreed map within 150 s" \
+    wait_for 150 cback
+fig "Redis Cluster: lost volume of a master's pod: agreed again in $(( ($(ms) - t) / 1000 )) s"
+cforgot() { local i; for i in 0 1 2 3 4 5; do cnode $i cluster nodes | grep -q "^$oldid " && return 1; done; return 0; }
+check "... under a new node id (was ${oldid:0:8})" test "$(cnode "$m" cluster myid)" != "$oldid"
+check "... the old node id is forgotten by every node" cforgot
+sleep 2; writer_stop
+out=$(clost)
+fig "Redis Cluster: lost volume: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
+check "Redis Cluster: lost volume of a master's pod: no acknowledged write lost ($out)" \
+    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+
+cwriter_start "$T/c-restart"; wait_for 30 writes_flow; sleep 2
+declare -A cuids=()
+for i in 0 1 2 3 4 5; do cuids[$i]=$(pod_uid "redis-cluster-$i"); done
+follow_logs cluster-restart
+t=$(ms)
+kubectl delete pod --all --wait=false >/dev/null
+call_new() { local i; for i in 0 1 2 3 4 5; do [ "$(pod_uid "redis-cluster-$i")" ] && [ "$(pod_uid "redis-cluster-$i")" != "${cuids[$i]}" ] || return 1; done; }
+crecovered() { call_new && cagreed; }
+check "Redis Cluster: full restart (kubectl delete pod --all, new addresses): one agreed map, every pod ready, within 120 s" \
+    wait_for 120 crecovered
+fig "Redis Cluster: full restart: agreed again in $(( ($(ms) - t) / 1000 )) s"
+sleep 2; writer_stop
+all_out=$(for w in "$T"/c-*; do W=$w; clost; done | awk '{split($1,a,"="); split($2,b,"="); m+=a[2]; o+=b[2]} END {print "missing=" m " of=" o}')
+check "Redis Cluster: after the full restart, every write acknowledged in every phase is there ($all_out)" \
+    sh -c 'echo "$0" | grep -q "^missing=0 "' "$all_out"
+follow_logs cluster-end; sleep 1
