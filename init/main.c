@@ -85,7 +85,7 @@ static void usage(FILE *f)
     fprintf(f, "\nExit codes: the child's own; 128+N when signal N killed "
             "it; 126/127 when it cannot be run;\n64 usage, 69 MASTER_HOST never "
             "resolved, 71 system failure, 73 cannot write the config,\n75 "
-            "named master without data and no replica promoted, 78 invalid "
+            "named master without data and no replica promoted (cluster: a\nreplica still follows the node that was at this address), 78 invalid "
             "settings,\n143 stopped before Redis started; health: 0 usable, "
             "1 not;\ncluster-create: 0 formed, 65 refused, 69 nodes did not "
             "answer, 75 not formed in time.\n");
