@@ -17,7 +17,8 @@ OBJS     := $(SRCS:init/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:init/%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all static test unit e2e bench demo deps install clean image redis-static \
-        fuzz fuzz-build test-asan asan-build lint bench-quick test-redis test-k8s
+        fuzz fuzz-build test-asan asan-build lint bench-quick test-redis test-k8s \
+        k8s-manifests
 IMAGE    ?= redis-init:latest
 all: redis-init
 
@@ -86,6 +87,12 @@ test-k8s: deps
 	sh tests/k8s/deps.sh
 	$(MAKE) image IMAGE=$(K8S_IMAGE)
 	IMAGE=$(K8S_IMAGE) bash tests/k8s/test.sh
+
+# The plain manifests (compose/kubernetes/redis, cluster) are the Helm
+# chart's rendered defaults: edit the chart, then run this (helm is built
+# once from the Go module proxy into K8S_CACHE). tests/e2e/chart.sh checks.
+k8s-manifests:
+	HELM=$$(bash tests/k8s/helm.sh) sh compose/kubernetes/render.sh
 
 # ---- hardening: fuzzing, sanitizers, static analysis (README: Hardening) ----
 # libFuzzer targets (tests/fuzz/fuzz_*.c) with ASan+UBSan, built by clang

@@ -91,7 +91,7 @@ svc, sts = docs["Service"]["spec"], docs["StatefulSet"]["spec"]
 assert svc["clusterIP"] == "None" and svc["publishNotReadyAddresses"] is True
 assert sts["podManagementPolicy"] == "Parallel" and sts["replicas"] == 6
 c = sts["template"]["spec"]["containers"][0]
-env = {e["name"]: e["value"] for e in c["env"]}
+env = {e["name"]: e.get("value") for e in c["env"]}
 assert c["args"] == ["cluster"] and env["CLUSTER_HOSTS"] == docs["Service"]["metadata"]["name"]
 assert env["CLUSTER_CREATE"] == "yes" and "REDIS_PASSWORD_FILE" in env
 assert c["readinessProbe"]["exec"]["command"] == ["redis-init", "health", "cluster"]

@@ -31,8 +31,10 @@ for d in docs:
         assert "REDIS_PASSWORD" not in env
         # A stable name survives a full restart with new pod IPs.
         svc = d["spec"]["serviceName"]
-        assert env["ANNOUNCE_HOSTNAME"] == "$(POD_NAME)." + svc, env
+        # ... in the pod's own namespace, whichever that is.
+        assert env["ANNOUNCE_HOSTNAME"] == "$(POD_NAME)." + svc + ".$(POD_NAMESPACE).svc.cluster.local", env
         assert [e for e in c["env"] if e["name"] == "POD_NAME"][0]["valueFrom"]
+        assert [e for e in c["env"] if e["name"] == "POD_NAMESPACE"][0]["valueFrom"]
         if svc == "redis":
             assert env["REDIS_HOSTS"] == "redis", env
             # A rolling update waits until the sentinels know the restarted replica.

@@ -2,13 +2,15 @@
 # Builds, once, the cluster's programs from the Go module proxy: kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet, kube-proxy and kubectl from
 # k8s.io/kubernetes (its staging replaces swapped for the published k8s.io/*
-# modules), etcd and CoreDNS; and the pause and CoreDNS images FROM scratch.
-# Everything lands in $K8S_CACHE/v$KVER; a second run finds it and returns.
+# modules), etcd and CoreDNS; and the pause and CoreDNS images FROM scratch;
+# and helm, which installs the chart. Everything lands in $K8S_CACHE/v$KVER
+# (helm in $K8S_CACHE/helm-v$HELMVER); a second run finds it and returns.
 set -euo pipefail
 D=$(cd "$(dirname "$0")" && pwd); . "$D/env.sh"
 V=$K8S_CACHE/v$KVER
-[ -f "$V/built" ] && { echo "k8s: reusing $V ($(cat "$V/built"))"; exit 0; }
 command -v go >/dev/null || { echo "k8s: go is needed (1.24 or later)" >&2; exit 1; }
+"$D/helm.sh" >/dev/null
+[ -f "$V/built" ] && { echo "k8s: reusing $V ($(cat "$V/built"))"; exit 0; }
 t0=$(now); W=$K8S_CACHE/work
 mkdir -p "$B" "$IMG" "$W"
 export CGO_ENABLED=0

@@ -1,13 +1,15 @@
 #!/bin/bash
-# make test-k8s: the Sentinel deployment (compose/kubernetes, through its
-# single-node overlay) on a real single-node Kubernetes cluster built here
+# make test-k8s: the Sentinel deployment, installed with the Helm chart
+# (compose/kubernetes/chart, values-single-node.yaml), on a real single-node
+# Kubernetes cluster built here
 # from upstream sources (build.sh, once), with a Sentinel client writing
 # (tests/writer.py) and every acknowledged write counted (tests/acked.py):
 # deploy; `kubectl delete pod` of the master, then with --force; `kubectl
 # rollout restart` of both StatefulSets; scale 3 -> 5 -> 3 and
 # sentinel-reset; full restarts (`kubectl delete pod --all`: every pod at a
 # new IP); the master's pod deleted with its volume. Then the Redis Cluster
-# (compose/kubernetes/cluster-single-node), with a cluster client writing:
+# (the chart's rendered manifest, through compose/kubernetes/cluster-single-node),
+# with a cluster client writing:
 # deploy, a master's pod deleted, a master's pod deleted with its volume, a
 # full restart. Prints "ok - ..." / "not ok -
 # ..." and, last, "N passed, N failed". The cluster is torn down (down.sh)
@@ -67,6 +69,27 @@ fi
 t=$(now)
 "$D/up.sh" > "$T/up.log" 2>&1 || { sed 's/^/# /' "$T/up.log"; die "start the cluster"; }
 fig "warm start (cluster up, CoreDNS ready): $(( $(now) - t )) s"
+HELM=$("$D/helm.sh") || die "build helm (tests/k8s/helm.sh)"
+CH=$ROOT/compose/kubernetes/chart
+# The kustomize overlays of the rendered manifests and the chart's
+# values-single-node.yaml: the same objects, field for field.
+same_objects() { # OVERLAY RELEASE [helm args]
+    local o=$1 r=$2; shift 2
+    kubectl kustomize "$ROOT/compose/kubernetes/$o" > "$T/kust.yaml" &&
+        helm template "$r" "$CH" -f "$CH/values-single-node.yaml" "$@" > "$T/helm.yaml" &&
+        $PY - "$T/kust.yaml" "$T/helm.yaml" <<'PYEOF'
+import sys, yaml
+a, b = ({d["kind"] + "/" + d["metadata"]["name"]: d for d in yaml.safe_load_all(open(f)) if d} for f in sys.argv[1:3])
+if a != b:
+    for k in sorted(set(a) | set(b)):
+        if a.get(k) != b.get(k): print("# differs:", k, a.get(k), b.get(k))
+    sys.exit(1)
+PYEOF
+}
+check "kubectl kustomize redis-single-node gives what the chart gives with values-single-node.yaml" \
+    same_objects redis-single-node redis
+check "... and cluster-single-node, with cluster.enabled=true" \
+    same_objects cluster-single-node redis-cluster --set cluster.enabled=true
 ok "a single-node Kubernetes $KVER cluster runs ($(kubectl get node -o jsonpath='{.items[0].status.nodeInfo.containerRuntimeVersion}'))"
 docker image inspect "$IMAGE" >/dev/null 2>&1 || die "image $IMAGE exists (make image IMAGE=$IMAGE)"
 docker save "$IMAGE" | ctr images import - >/dev/null &&
@@ -99,7 +122,8 @@ printf 'nameserver %s\nsearch default.svc.cluster.local svc.cluster.local cluste
     "$DNS_IP" > "$T/resolv.conf"
 inns() { unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$T/resolv.conf" "$@"; }
 cli() { local h=$1; shift; inns timeout 5 redis-cli --no-auth-warning -h "$h" "$@" 2>/dev/null | tr -d '\r'; }
-sen() { local i=$1; shift; cli "sentinel-$i.sentinel" -p 26379 "$@"; }
+sen() { local i=$1; shift; cli "redis-sentinel-$i.redis-sentinel" -p 26379 "$@"; }
+DOM=default.svc.cluster.local   # the pods announce NAME.SERVICE.$DOM
 
 # agreed: the redis pod (0, 1, 2) every sentinel names master.
 agreed() {
@@ -109,7 +133,7 @@ agreed() {
         [ -n "$a" ] && { [ -z "$first" ] || [ "$a" = "$first" ]; } || return 1
         first=$a
     done
-    case $first in redis-[0-9].redis) echo "${first:6:1}";; *) return 1;; esac
+    case $first in "redis-"[0-9]".redis.$DOM") echo "${first:6:1}";; *) return 1;; esac
 }
 role_of() { cli "redis-$1.redis" role | head -1; }
 linked() { cli "redis-$1.redis" info replication | grep -qx master_link_status:up; }
@@ -119,7 +143,7 @@ clean_view() { # [REPLICAS, 2]
     local i r s
     for i in 0 1 2; do
         r=$(sen $i sentinel replicas mymaster | awk 'p=="ip"{n=$0} p=="flags"{print n, $0} {p=$0}')
-        [ "$(echo "$r" | grep -c .)" = "${1:-2}" ] && ! echo "$r" | grep -qvE '^redis-[0-9]\.redis slave$' || return 1
+        [ "$(echo "$r" | grep -c .)" = "${1:-2}" ] && ! echo "$r" | grep -qvE "^redis-[0-9]\\.redis\\.${DOM//./\\.} slave\$" || return 1
         s=$(sen $i sentinel sentinels mymaster | awk 'p=="flags"{print} {p=$0}')
         [ "$(echo "$s" | grep -cx sentinel)" = 2 ] && [ "$(echo "$s" | grep -c .)" = 2 ] || return 1
     done
@@ -152,7 +176,7 @@ follow_logs() {
 }
 writer_start() { # DIR
     W=$1; mkdir -p "$W"
-    inns $PY "$ROOT/tests/writer.py" "$W" sentinel-0.sentinel sentinel-1.sentinel sentinel-2.sentinel \
+    inns $PY "$ROOT/tests/writer.py" "$W" redis-sentinel-0.redis-sentinel redis-sentinel-1.redis-sentinel redis-sentinel-2.redis-sentinel \
         2>> "$W/stderr" &
     writer_pid=$!
 }
@@ -166,17 +190,28 @@ lost() { # the acknowledged writes missing on the master: "missing=N of=N"
     inns $PY "$ROOT/tests/acked.py" "$W" "redis-$m.redis" 6379
 }
 gap_ms() { sed -n 's/.*longest_gap_ms=\([0-9]*\).*/\1/p' "$W/summary"; }
+# phase_end FIGURE CHECK [COUNTER]: stop the writer; record its longest gap
+# and the acknowledged writes missing (COUNTER: lost, or clost for the
+# cluster); check that none is.
+phase_end() {
+    writer_stop
+    out=$("${3:-lost}")
+    fig "$1: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
+    check "$2: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+}
 
 # ---- deploy ----
 t=$(ms)
-kubectl apply -k "$ROOT/compose/kubernetes/redis-single-node" >/dev/null || die "kubectl apply -k compose/kubernetes/redis-single-node"
+helm install redis "$CH" -f "$CH/values-single-node.yaml" > "$LOGS/helm-install.log" 2>&1 ||
+    { sed 's/^/# /' "$LOGS/helm-install.log"; die "helm install redis compose/kubernetes/chart -f values-single-node.yaml"; }
+ok "helm install redis compose/kubernetes/chart -f compose/kubernetes/chart/values-single-node.yaml"
 check "all 6 pods ready within 120 s" wait_for 120 all_ready
 fig "deploy: 6 pods ready in $(( ($(ms) - t) / 1000 )).$(( ($(ms) - t) % 1000 / 100 )) s"
 check "one master, named by every sentinel, two linked replicas, every sentinel knows the 2 replicas and 2 sentinels" \
     wait_for 60 calm
 fig "deploy: calm (one agreed master, replicas linked, sentinels' view clean) after $(( ($(ms) - t) / 1000 )) s"
 check "the sentinels know every instance by its stable name" \
-    sh -c '[ "$1" ] && [ -z "${1##redis-?.redis}" ]' _ "$(sen 0 sentinel get-master-addr-by-name mymaster | head -1)"
+    sh -c '[ "$1" ] && [ -z "${1##redis-?.redis.$2}" ]' _ "$(sen 0 sentinel get-master-addr-by-name mymaster | head -1)" "$DOM"
 
 writer_start "$T/w-deploy"
 check "a Sentinel client writes through the master (redis-py, cluster DNS)" wait_for 30 writes_flow
@@ -200,11 +235,8 @@ nm=$(agreed)
 took_over() { [ -n "$nm" ] && [ "$nm" != "$m" ] && [ "$(role_of "$m")" = slave ] && linked "$m"; }
 check "another pod took over (redis-${nm:-?}) and the restarted redis-$m is its linked replica" took_over
 check "no sentinel keeps the old pod as a dead replica, nor any entry but the 2 live replicas" clean_view
-sleep 3; writer_stop
-out=$(lost); g=$(gap_ms)
-fig "delete pod: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-check "kubectl delete pod of the master: no acknowledged write lost ($out)" \
-    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+sleep 3; phase_end "delete pod" "kubectl delete pod of the master"
+g=$(gap_ms)
 # Under 2 s: the handover worked (without it, clients wait for the sentinels'
 # down-after, 5 s). Not under the 1 s seen in Docker: the client asks the
 # sentinels in its own order, and the first may name the old pod for a while.
@@ -220,11 +252,7 @@ kubectl delete pod "redis-$m" --grace-period=0 --force >/dev/null 2>&1
 check "kubectl delete pod --grace-period=0 --force redis-$m (master): the pod is back, all ready, one agreed master within 90 s" \
     wait_for 90 recovered
 fig "force delete: back to calm in $(( ($(ms) - t) / 1000 )) s"
-sleep 2; writer_stop
-out=$(lost)
-fig "force delete: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-check "kubectl delete pod --force of the master: no acknowledged write lost ($out)" \
-    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+sleep 2; phase_end "force delete" "kubectl delete pod --force of the master"
 
 # ---- kubectl rollout restart of both StatefulSets ----
 writer_start "$T/w-rollout"; wait_for 30 writes_flow; sleep 2
@@ -234,14 +262,11 @@ rolled() {
     kubectl rollout restart "sts/$1" >/dev/null && kubectl rollout status "sts/$1" --timeout=240s >/dev/null
 }
 check "kubectl rollout restart sts/redis completes" rolled redis
-check "kubectl rollout restart sts/sentinel completes" rolled sentinel
+check "kubectl rollout restart sts/redis-sentinel completes" rolled redis-sentinel
 check "after both rollouts: all ready, one agreed master, replicas linked, sentinels' view clean" \
     wait_for 90 settled
 fig "rollout restart of both StatefulSets: $(( ($(ms) - t) / 1000 )) s to calm"
-sleep 2; writer_stop
-out=$(lost)
-fig "rollout restart: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-check "rollout restart: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+sleep 2; phase_end "rollout restart" "rollout restart"
 
 # ---- scale the Redis StatefulSet 3 -> 5 -> 3 ----
 writer_start "$T/w-scale"; wait_for 30 writes_flow
@@ -254,23 +279,20 @@ fig "scale 3 -> 5: ready and known to every sentinel in $(( ($(ms) - t) / 1000 )
 kubectl scale sts/redis --replicas=3 >/dev/null
 three() { [ -z "$(kubectl get pod redis-3 redis-4 -o name 2>/dev/null)" ] && all_ready; }
 wait_for 60 three
-stale=$(sen 0 sentinel replicas mymaster | grep -c '^redis-[34]\.redis$')
-fig "scale 5 -> 3: sentinel-0 still lists $stale of the 2 removed replicas before sentinel-reset"
+stale=$(sen 0 sentinel replicas mymaster | grep -c "^redis-[34]\\.redis\\.")
+fig "scale 5 -> 3: redis-sentinel-0 still lists $stale of the 2 removed replicas before sentinel-reset"
 t=$(ms)
-reset() { kubectl exec sentinel-0 -- redis-init sentinel-reset > "$LOGS/sentinel-reset.log" 2>&1; }
-check "redis-init sentinel-reset (kubectl exec sentinel-0) after the scale-in" reset
+reset() { kubectl exec redis-sentinel-0 -- redis-init sentinel-reset > "$LOGS/sentinel-reset.log" 2>&1; }
+check "redis-init sentinel-reset (kubectl exec redis-sentinel-0) after the scale-in" reset
 check "scaled back to 3: one agreed master, 2 linked replicas, no sentinel keeps redis-3 or redis-4" \
     wait_for 90 settled
 fig "sentinel-reset to a clean view: $(( ($(ms) - t) / 1000 )) s"
-sleep 2; writer_stop
-out=$(lost)
-fig "scale 3 -> 5 -> 3: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-check "scale 3 -> 5 -> 3: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+sleep 2; phase_end "scale 3 -> 5 -> 3" "scale 3 -> 5 -> 3"
 
 # ---- full restart: every pod deleted, every pod at a new IP ----
 for r in $(seq 1 "$RESTARTS"); do
     declare -A ips=() uids=()
-    for p in redis-0 redis-1 redis-2 sentinel-0 sentinel-1 sentinel-2; do
+    for p in redis-0 redis-1 redis-2 redis-sentinel-0 redis-sentinel-1 redis-sentinel-2; do
         ips[$p]=$(pod_ip $p) uids[$p]=$(pod_uid $p)
     done
     all_gone() { local p; for p in "${!uids[@]}"; do [ "$(pod_uid "$p")" != "${uids[$p]}" ] || return 1; done; }
@@ -291,10 +313,7 @@ for r in $(seq 1 "$RESTARTS"); do
     same=
     for p in "${!ips[@]}"; do [ "${ips[$p]}" = "$(pod_ip "$p")" ] && same="$same $p"; done
     check "full restart $r: every pod has a new address${same:+ (same:$same)}" test -z "$same"
-    sleep 2; writer_stop
-    out=$(lost)
-    fig "full restart $r: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-    check "full restart $r: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+    sleep 2; phase_end "full restart $r" "full restart $r"
 done
 # ---- a lost volume: the master's pod deleted with its PersistentVolumeClaim ----
 m=$(agreed); uid=$(pod_uid "redis-$m")
@@ -307,11 +326,7 @@ check "the master's pod (redis-$m) and its volume deleted: back with a new, empt
     wait_for 120 recovered
 fig "lost volume of the master's pod: back to calm in $(( ($(ms) - t) / 1000 )) s"
 check "... the pod with the new volume (redis-$m) is a linked replica, not a master" took_over
-sleep 2; writer_stop
-out=$(lost)
-fig "lost volume: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-check "lost volume of the master's pod: no acknowledged write lost ($out)" \
-    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+sleep 2; phase_end "lost volume" "lost volume of the master's pod"
 
 fig "cluster: Kubernetes $KVER (etcd $ETCDVER, CoreDNS $COREDNSVER, $(containerd --version | awk '{print $1, $3}'))"
 # Every write acknowledged in every phase is still there at the end.
@@ -321,7 +336,7 @@ check "at the end, every write acknowledged since the deploy is on the master ($
 follow_logs end; sleep 1
 
 # ---- Redis Cluster: compose/kubernetes/cluster-single-node ----
-kubectl delete -k "$ROOT/compose/kubernetes/redis-single-node" --wait=true >/dev/null 2>&1
+check "helm uninstall redis" helm uninstall redis
 wait_for 120 sh -c '[ -z "$(kubectl get pods -o name 2>/dev/null)" ]' ||
     die "the Sentinel deployment's pods gone"
 cnode() { local i=$1; shift; cli "redis-cluster-$i.redis-cluster" "$@"; }
@@ -371,11 +386,7 @@ check "Redis Cluster: kubectl delete pod of a master (redis-cluster-$m): back at
 fig "Redis Cluster: delete pod of a master: agreed again in $(( ($(ms) - t) / 1000 )) s"
 check "... redis-cluster-$m is a replica now (its slots were handed over)" \
     test "$(cnode "$m" role | head -1)" = slave
-sleep 2; writer_stop
-out=$(clost)
-fig "Redis Cluster: delete pod of a master: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-check "Redis Cluster: delete pod of a master: no acknowledged write lost ($out)" \
-    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+sleep 2; phase_end "Redis Cluster: delete pod of a master" "Redis Cluster: delete pod of a master" clost
 
 cwriter_start "$T/c-lostvol"; wait_for 30 writes_flow; sleep 2
 m=$(cmaster); uid=$(pod_uid "redis-cluster-$m"); oldid=$(cnode "$m" cluster myid)
@@ -389,11 +400,7 @@ fig "Redis Cluster: lost volume of a master's pod: agreed again in $(( ($(ms) - 
 cforgot() { local i; for i in 0 1 2 3 4 5; do cnode $i cluster nodes | grep -q "^$oldid " && return 1; done; return 0; }
 check "... under a new node id (was ${oldid:0:8})" test "$(cnode "$m" cluster myid)" != "$oldid"
 check "... the old node id is forgotten by every node" cforgot
-sleep 2; writer_stop
-out=$(clost)
-fig "Redis Cluster: lost volume: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
-check "Redis Cluster: lost volume of a master's pod: no acknowledged write lost ($out)" \
-    sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
+sleep 2; phase_end "Redis Cluster: lost volume" "Redis Cluster: lost volume of a master's pod" clost
 
 cwriter_start "$T/c-restart"; wait_for 30 writes_flow; sleep 2
 declare -A cuids=()
