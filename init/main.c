@@ -326,14 +326,17 @@ static int ask_sentinels(struct sup *sup, struct settings *s)
 /* Step 3 of a cluster node: one without its nodes.conf (new, or its
  * volume lost) first waits, in a helper, until no replica follows the node
  * that was at its address. 0, or an exit code. */
-struct fresh_ctx {
+/* What a helper process is given: the supervisor, the settings, and the
+ * deadline of its whole task. */
+struct helper_ctx {
+    struct sup *sup;
     const struct settings *s;
     msec deadline;
 };
 
 static int fresh_main(void *arg, int fd)
 {
-    const struct fresh_ctx *f = arg;
+    const struct helper_ctx *f = arg;
 
     close(fd);
     return cluster_wait_fresh(f->s, f->deadline, logmsg);
@@ -341,8 +344,8 @@ static int fresh_main(void *arg, int fd)
 
 static int wait_fresh(struct sup *sup, const struct settings *s)
 {
-    struct fresh_ctx f = {s, clock_now() +
-                          settings_num(s, S_CLUSTER_WAIT) * 1000LL};
+    struct helper_ctx f = {sup, s, clock_now() +
+                           settings_num(s, S_CLUSTER_WAIT) * 1000LL};
     char *nodes = io_join(settings_get(s, S_DATA_DIR), "nodes.conf");
     struct stat st;
     int fd, status = 0;
@@ -368,15 +371,9 @@ static int wait_fresh(struct sup *sup, const struct settings *s)
     return EXIT_TEMPFAIL;
 }
 
-struct stop_ctx {
-    struct sup *sup;
-    struct settings *s;
-    msec deadline;
-};
-
 static int handover_main(void *arg, int fd)
 {
-    struct stop_ctx *c = arg;
+    struct helper_ctx *c = arg;
 
     close(fd);
     return handover(c->s, c->deadline, logmsg);
@@ -385,7 +382,7 @@ static int handover_main(void *arg, int fd)
 /* On SIGTERM, a master hands mastership over before Redis stops. */
 static pid_t on_stop(void *arg, msec deadline)
 {
-    struct stop_ctx *c = arg;
+    struct helper_ctx *c = arg;
 
     c->deadline = deadline;
     return sup_helper(c->sup, handover_main, c, NULL);
@@ -393,13 +390,13 @@ static pid_t on_stop(void *arg, msec deadline)
 
 static int dead_main(void *arg, int fd)
 {
-    struct stop_ctx *c = arg;
+    struct helper_ctx *c = arg;
 
     close(fd);
     return handover_dead(c->s, c->deadline, logmsg);
 }
 
-static void after_death(struct stop_ctx *c)
+static void after_death(struct helper_ctx *c)
 {
     int status;
     pid_t pid;
@@ -413,7 +410,7 @@ static void after_death(struct stop_ctx *c)
 
 static int watch_main(void *arg, int fd)
 {
-    const struct settings *s = arg;
+    const struct settings *s = ((const struct helper_ctx *)arg)->s;
 
     close(fd);
     if (s->role == ROLE_CLUSTER)
@@ -423,9 +420,9 @@ static int watch_main(void *arg, int fd)
 
 static pid_t start_watch(void *arg)
 {
-    struct stop_ctx *c = arg;
+    struct helper_ctx *c = arg;
 
-    return sup_helper(c->sup, watch_main, c->s, NULL);
+    return sup_helper(c->sup, watch_main, c, NULL);
 }
 
 /* Redis gets our environment less every secret. */
@@ -493,7 +490,7 @@ int main(int argc, char **argv)
     static struct diag d, warn;
     struct cmdline cl;
     struct sup sup = {.log = logmsg};
-    struct stop_ctx stop = {.sup = &sup, .s = &s};
+    struct helper_ctx stop = {.sup = &sup, .s = &s};
     uid_t uid = getuid();
     gid_t gid = getgid();
     char *conf, *text;
