@@ -279,7 +279,7 @@ fig "scale 3 -> 5: ready and known to every sentinel in $(( ($(ms) - t) / 1000 )
 kubectl scale sts/redis --replicas=3 >/dev/null
 three() { [ -z "$(kubectl get pod redis-3 redis-4 -o name 2>/dev/null)" ] && all_ready; }
 wait_for 60 three
-stale=$(sen 0 sentinel replicas mymaster | grep -c "^redis-[34]\\.redis\\.")
+stale=$(sen 0 sentinel replicas mymaster | grep -c "^redis-[34]\\.redis\\.${DOM//./\\.}\$")   # their ip lines
 fig "scale 5 -> 3: redis-sentinel-0 still lists $stale of the 2 removed replicas before sentinel-reset"
 t=$(ms)
 reset() { kubectl exec redis-sentinel-0 -- redis-init sentinel-reset > "$LOGS/sentinel-reset.log" 2>&1; }
