@@ -92,7 +92,7 @@ test-k8s: deps
 # chart's rendered defaults: edit the chart, then run this (helm is built
 # once from the Go module proxy into K8S_CACHE). tests/e2e/chart.sh checks.
 k8s-manifests:
-	HELM=$$(bash tests/k8s/helm.sh) sh compose/kubernetes/render.sh
+	h=$$(bash tests/k8s/helm.sh) && HELM=$$h sh compose/kubernetes/render.sh
 
 # ---- hardening: fuzzing, sanitizers, static analysis (README: Hardening) ----
 # libFuzzer targets (tests/fuzz/fuzz_*.c) with ASan+UBSan, built by clang

@@ -16,7 +16,8 @@ render() { # FILE RELEASE USAGE [helm args]
         "#   kubectl create secret generic redis-password --from-file=password" \
         "#   kubectl apply -f compose/kubernetes/$f   (or -k compose/kubernetes/${f%/*})" \
         "# $use"
-      "$helm" template "$rel" "$here/chart" "$@"; } > "$out/$f.tmp"
+      "$helm" template "$rel" "$here/chart" "$@"; } > "$out/$f.tmp" ||
+        { rm -f "$out/$f.tmp"; exit 1; }
     mv "$out/$f.tmp" "$out/$f"
 }
 render redis/redis.yaml redis \

@@ -8,9 +8,9 @@
 set -euo pipefail
 D=$(cd "$(dirname "$0")" && pwd); . "$D/env.sh"
 V=$K8S_CACHE/v$KVER
-command -v go >/dev/null || { echo "k8s: go is needed (1.24 or later)" >&2; exit 1; }
 "$D/helm.sh" >/dev/null
 [ -f "$V/built" ] && { echo "k8s: reusing $V ($(cat "$V/built"))"; exit 0; }
+command -v go >/dev/null || { echo "k8s: go is needed (1.24 or later)" >&2; exit 1; }
 t0=$(now); W=$K8S_CACHE/work
 mkdir -p "$B" "$IMG" "$W"
 export CGO_ENABLED=0

@@ -325,7 +325,8 @@ kubectl delete pod "redis-$m" --wait=false >/dev/null
 check "the master's pod (redis-$m) and its volume deleted: back with a new, empty volume, all ready, one agreed master within 120 s" \
     wait_for 120 recovered
 fig "lost volume of the master's pod: back to calm in $(( ($(ms) - t) / 1000 )) s"
-check "... the pod with the new volume (redis-$m) is a linked replica, not a master" took_over
+nm=$(agreed)    # took_over compares with the master now, not the first phase's
+check "... the pod with the new volume (redis-$m) is a linked replica of the new master (redis-${nm:-?})" took_over
 sleep 2; phase_end "lost volume" "lost volume of the master's pod"
 
 fig "cluster: Kubernetes $KVER (etcd $ETCDVER, CoreDNS $COREDNSVER, $(containerd --version | awk '{print $1, $3}'))"
@@ -337,8 +338,8 @@ follow_logs end; sleep 1
 
 # ---- Redis Cluster: compose/kubernetes/cluster-single-node ----
 check "helm uninstall redis" helm uninstall redis
-wait_for 120 sh -c '[ -z "$(kubectl get pods -o name 2>/dev/null)" ]' ||
-    die "the Sentinel deployment's pods gone"
+no_pods() { [ -z "$(kubectl get pods -o name 2>/dev/null)" ]; }   # (env.sh's kubectl)
+wait_for 120 no_pods || die "the Sentinel deployment's pods gone"
 cnode() { local i=$1; shift; cli "redis-cluster-$i.redis-cluster" "$@"; }
 # cview I: node I's map: per node its id, role, master, epoch and slots.
 cview() { cnode "$1" cluster nodes | awk '{r = $3 ~ /master/ ? "m" : "s"; s = ""

@@ -14,6 +14,12 @@ app.kubernetes.io/component: {{ .component }}
 $(POD_NAME).{{ .svc }}.$(POD_NAMESPACE).svc.{{ .root.Values.clusterDomain }}
 {{- end -}}
 
+{{/* The password the chart's Secret holds: auth.password less one trailing
+LF or CR LF (a file given with --set-file ends with one). */}}
+{{- define "ri.password" -}}
+{{- .Values.auth.password | trimSuffix "\n" | trimSuffix "\r" -}}
+{{- end -}}
+
 {{- define "ri.secret" -}}
 {{- if .Values.auth.password -}}{{ include "ri.name" . }}-auth{{- else -}}{{ .Values.auth.existingSecret }}{{- end -}}
 {{- end -}}
@@ -25,8 +31,19 @@ $(POD_NAME).{{ .svc }}.$(POD_NAMESPACE).svc.{{ .root.Values.clusterDomain }}
 {{- if and $v.auth.enabled (not $v.auth.password) (not $v.auth.existingSecret) -}}
 {{- $e = append $e "auth: set auth.existingSecret (a Secret that holds the password) or auth.password" -}}
 {{- end -}}
-{{- if regexMatch "[\r\n\x00]" (toString $v.auth.password) -}}
-{{- $e = append $e "auth.password: CR, LF and NUL are refused" -}}
+{{- if not (kindIs "string" $v.auth.password) -}}
+{{- $e = append $e "auth.password: not a string: quote it in the values file, or use --set-string or --set-file" -}}
+{{- else if $v.auth.password -}}
+{{- /* as redis-init reads a secret file: one trailing LF (or CR LF) goes */ -}}
+{{- $t := include "ri.password" . -}}
+{{- if regexMatch "[\x00-\x1f\x7f]" $t -}}
+{{- $e = append $e "auth.password: control characters (CR, LF, tab, NUL...) are refused: expected 1 to 512 printable characters" -}}
+{{- else if or (not $t) (gt (len $t) 512) -}}
+{{- $e = append $e "auth.password: expected 1 to 512 printable characters" -}}
+{{- end -}}
+{{- end -}}
+{{- if not (kindIs "string" $v.image.tag) -}}
+{{- $e = append $e (printf "image.tag %v: not a string: quote it (YAML reads 7.0 as the number 7)" $v.image.tag) -}}
 {{- end -}}
 {{- if not (has (toString $v.image.pullPolicy) (list "" "Always" "IfNotPresent" "Never")) -}}
 {{- $e = append $e (printf "image.pullPolicy %q: expected Always, IfNotPresent, Never or empty" (toString $v.image.pullPolicy)) -}}
