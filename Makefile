@@ -78,10 +78,10 @@ deps:
 test: deps redis-init $(BUILD)/unit static fuzz-build asan-build
 	bash tests/run
 
-# The Sentinel deployment on a real single-node Kubernetes cluster built here
-# from upstream sources (README: Kubernetes). Not part of `make test`: about
-# 5 minutes, and 20 more and 7 GB the first time (the build is kept in
-# K8S_CACHE, /var/cache/redis-init-k8s).
+# The Helm chart (Sentinel, then Redis Cluster) on a real single-node
+# Kubernetes cluster built here from upstream sources (README: Kubernetes).
+# Not part of `make test`: about 6 minutes, and 13 to 20 more and 8.4 GB the
+# first time (the build is kept in K8S_CACHE, /var/cache/redis-init-k8s).
 K8S_IMAGE ?= redis-init:k8s-test
 test-k8s: deps
 	sh tests/k8s/deps.sh
