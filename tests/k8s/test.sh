@@ -195,6 +195,7 @@ gap_ms() { sed -n 's/.*longest_gap_ms=\([0-9]*\).*/\1/p' "$W/summary"; }
 # cluster); check that none is.
 phase_end() {
     writer_stop
+    cp "$W/errors" "$LOGS/writer-${W##*/}.errors" 2>/dev/null   # each failed write and gap, timed
     out=$("${3:-lost}")
     fig "$1: $(sed 's/longest_gap_ms=/longest write gap (ms): /' "$W/summary"), $out"
     check "$2: no acknowledged write lost ($out)" sh -c 'echo "$0" | grep -q "^missing=0 "' "$out"
