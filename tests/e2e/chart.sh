@@ -97,6 +97,16 @@ check "values: cluster.enabled renders a Redis Cluster and no Sentinel" q "$T/cl
     and env(o, "StatefulSet/c")["CLUSTER_NODE_TIMEOUT"] == "3000" and env(o, "StatefulSet/c")["CLUSTER_HOSTS"] == "c"
     and o["Service/c"]["spec"]["publishNotReadyAddresses"] is True'
 
+notes() { "$HELM" install --dry-run=client "$@" 2>&1 | sed -n '/^NOTES:/,$p'; }
+check "NOTES: where clients ask, and the sentinel-reset after a scale-in, with the release's names" sh -c '
+    echo "$1" | grep -q "myha-sentinel.default.svc.cluster.local:26379" &&
+    echo "$1" | grep -q "kubectl exec myha-sentinel-0 -- redis-init sentinel-reset" &&
+    echo "$1" | grep -q "create secret generic redis-password"' _ "$(notes myha "$CHART")"
+check "NOTES: a Redis Cluster's first node and its health" sh -c '
+    echo "$1" | grep -q "c-0.c.default.svc.cluster.local:6379" &&
+    echo "$1" | grep -q "kubectl exec c-0 -- redis-init health cluster" &&
+    ! echo "$1" | grep -q "create secret"' _ "$(notes c "$CHART" --set cluster.enabled=true,auth.password=x)"
+
 # Bad values: every one named, in one error; nothing rendered.
 printf 'auth:\n  password: "a\\nb"\n' > "$T/bad.yaml"
 bad() { ! "$HELM" template x "$CHART" "$@" > "$T/bad.out" 2>"$T/err" && [ ! -s "$T/bad.out" ]; }
