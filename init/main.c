@@ -323,9 +323,6 @@ static int ask_sentinels(struct sup *sup, struct settings *s)
     return 0;
 }
 
-/* Step 3 of a cluster node: one without its nodes.conf (new, or its
- * volume lost) first waits, in a helper, until no replica follows the node
- * that was at its address. 0, or an exit code. */
 /* What a helper process is given: the supervisor, the settings, and the
  * deadline of its whole task. */
 struct helper_ctx {
@@ -334,6 +331,9 @@ struct helper_ctx {
     msec deadline;
 };
 
+/* Step 3 of a cluster node: one without its nodes.conf (new, or its
+ * volume lost) first waits, in a helper, until no replica follows the node
+ * that was at its address. 0, or an exit code. */
 static int fresh_main(void *arg, int fd)
 {
     const struct helper_ctx *f = arg;

@@ -190,6 +190,12 @@ lost() { # the acknowledged writes missing on the master: "missing=N of=N"
     inns $PY "$ROOT/tests/acked.py" "$W" "redis-$m.redis" 6379
 }
 gap_ms() { sed -n 's/.*longest_gap_ms=\([0-9]*\).*/\1/p' "$W/summary"; }
+# lose_volume POD: the pod deleted with its PersistentVolumeClaim (data-POD);
+# the StatefulSet makes both again, the volume empty.
+lose_volume() {
+    kubectl delete pvc "data-$1" --wait=false >/dev/null
+    kubectl delete pod "$1" --wait=false >/dev/null
+}
 # phase_end FIGURE CHECK [COUNTER]: stop the writer; record its longest gap
 # and the acknowledged writes missing (COUNTER: lost, or clost for the
 # cluster); check that none is.
@@ -321,8 +327,7 @@ m=$(agreed); uid=$(pod_uid "redis-$m")
 writer_start "$T/w-lostvol"; wait_for 30 writes_flow; sleep 2
 follow_logs lostvol
 t=$(ms)
-kubectl delete pvc "data-redis-$m" --wait=false >/dev/null
-kubectl delete pod "redis-$m" --wait=false >/dev/null
+lose_volume "redis-$m"
 check "the master's pod (redis-$m) and its volume deleted: back with a new, empty volume, all ready, one agreed master within 120 s" \
     wait_for 120 recovered
 fig "lost volume of the master's pod: back to calm in $(( ($(ms) - t) / 1000 )) s"
@@ -394,8 +399,7 @@ cwriter_start "$T/c-lostvol"; wait_for 30 writes_flow; sleep 2
 m=$(cmaster); uid=$(pod_uid "redis-cluster-$m"); oldid=$(cnode "$m" cluster myid)
 follow_logs cluster-lostvol
 t=$(ms)
-kubectl delete pvc "data-redis-cluster-$m" --wait=false >/dev/null
-kubectl delete pod "redis-cluster-$m" --wait=false >/dev/null
+lose_volume "redis-cluster-$m"
 check "Redis Cluster: a master's pod deleted with its volume (redis-cluster-$m): back empty, a replica, one agreed map within 150 s" \
     wait_for 150 cback
 fig "Redis Cluster: lost volume of a master's pod: agreed again in $(( ($(ms) - t) / 1000 )) s"
