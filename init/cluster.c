@@ -1,8 +1,11 @@
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <hiredis/hiredis.h>
 
@@ -32,6 +35,7 @@ struct node {
 struct cl {
     const struct settings *s;
     diag_log_fn log;
+    const char *verb;           /* cluster-create or cluster-rebalance */
     msec start, deadline;
     const char *pw;
     struct node node[PEER_MAX];
@@ -193,7 +197,10 @@ static void list_silent(const struct cl *c, char *out, size_t len)
 /* ---- agreement ---- */
 
 /* What every node must agree on, one string: for each node its id, role,
- * master, config epoch and slots, sorted. NULL when out of memory. */
+ * master, config epoch and slots, sorted. The epoch only of a master of
+ * slots: a replica made an empty master (cluster-rebalance) announces its
+ * own epoch, 0, while the others keep the higher one its master announced
+ * for it, until it owns slots. NULL when out of memory. */
 static char *signature(const char *view)
 {
     char *lines[PEER_MAX * 2], *out;
@@ -203,7 +210,8 @@ static char *signature(const char *view)
 
     for (const char *p = view; p && n < PEER_MAX * 2 && cn_next(&p, &l) == 0; ) {
         if (asprintf(&lines[n], "%s %s %s %lld %.*s\n", l.id,
-                     l.master ? "master" : "slave", l.master_id, l.epoch,
+                     l.master ? "master" : "slave", l.master_id,
+                     l.slots ? l.epoch : 0,
                      (int)l.slot_len, l.slot_text) < 0)
             break;
         len += strlen(lines[n++]);
@@ -272,8 +280,8 @@ static int wait_nodes(struct cl *c)
         clock_sleep(POLL_MS * 5, c->deadline);
     }
     list_silent(c, silent, sizeof silent);
-    c->log("cluster-create: %d nodes answered within CLUSTER_WAIT=%s s, "
-           "%d needed (CLUSTER_SIZE)%s%s%s%s", answered,
+    c->log("%s: %d nodes answered within CLUSTER_WAIT=%s s, "
+           "%d needed (CLUSTER_SIZE)%s%s%s%s", c->verb, answered,
            settings_get(c->s, S_CLUSTER_WAIT), need,
            *silent ? "; not answering: " : "", silent,
            c->unresolved[0] ? "; not resolving: " : "", c->unresolved);
@@ -416,17 +424,26 @@ static void meet(struct cl *c)
 
 /* The master, in the base's view, with the fewest replicas; one on
  * another host than x when there is such a choice. */
+/* The replicas of master id in view, failing ones not counted. */
+static int replicas_of(const char *view, const char *id)
+{
+    struct cn_line r;
+    int count = 0;
+
+    for (const char *q = view; cn_next(&q, &r) == 0; )
+        count += !r.master && !r.fail && !strcmp(r.master_id, id);
+    return count;
+}
+
 static int pick_master(struct cl *c, int b, const struct node *x, char *id)
 {
-    struct cn_line m, r;
+    struct cn_line m;
     int found = -1, best_same = 1, best_count = 0;
 
     for (const char *p = c->node[b].view; cn_next(&p, &m) == 0; ) {
-        int count = 0, same = 0;
+        int count = replicas_of(c->node[b].view, m.id), same = 0;
         if (!m.master || m.fail || m.slots == 0)
             continue;
-        for (const char *q = c->node[b].view; cn_next(&q, &r) == 0; )
-            count += !r.master && !strcmp(r.master_id, m.id);
         for (int i = 0; i < c->n; i++)
             same |= !strcmp(c->node[i].id, m.id) &&
                     !strcmp(c->node[i].addr.host, x->addr.host);
@@ -622,20 +639,33 @@ static int run_create(struct cl *c)
     return CLUSTER_LATE;
 }
 
-int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
+/* A creator's or rebalancer's state, its clock started; NULL (logged)
+ * when out of memory. */
+static struct cl *cl_new(const struct settings *s, const char *verb,
+                         msec deadline, diag_log_fn log)
 {
     struct cl *c = calloc(1, sizeof *c);
-    int rc;
 
     if (!c) {
-        log("cluster-create: out of memory");
-        return CLUSTER_LATE;
+        log("%s: out of memory", verb);
+        return NULL;
     }
     c->s = s;
     c->log = log;
+    c->verb = verb;
     c->start = clock_now();
     c->deadline = deadline;
     c->pw = settings_get(s, S_REDIS_PASSWORD);
+    return c;
+}
+
+int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
+{
+    struct cl *c = cl_new(s, "cluster-create", deadline, log);
+    int rc;
+
+    if (!c)
+        return CLUSTER_LATE;
     log("cluster-create: waiting for the nodes of CLUSTER_HOSTS=%s",
         settings_get(s, S_CLUSTER_HOSTS));
     if (wait_nodes(c) < 0)
@@ -645,6 +675,184 @@ int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
             clock_now() - c->start);
         rc = run_create(c);
     }
+    free_nodes(c);
+    free(c);
+    return rc;
+}
+
+/* ---- rebalance: as many masters as the nodes allow, the slots spread ---- */
+
+/* The master in b's view, not failing, with the most replicas when above
+ * (more than r), else the fewest (fewer than r), into id; -1 if none. */
+static int extreme_master(const struct cl *c, int b, int r, int above,
+                          char *id)
+{
+    struct cn_line m;
+    int best = -1;
+
+    for (const char *p = c->node[b].view; cn_next(&p, &m) == 0; ) {
+        int n = replicas_of(c->node[b].view, m.id);
+        if (!m.master || m.fail || (above ? n <= r : n >= r) ||
+            (best >= 0 && (above ? n <= best : n >= best)))
+            continue;
+        best = n;
+        memcpy(id, m.id, CN_ID_LEN + 1);
+    }
+    return best;
+}
+
+/* The masters in b's view that are not failing; *lo and *hi: the fewest
+ * and the most slots one of them owns. */
+static int masters_of(const struct cl *c, int b, int *lo, int *hi)
+{
+    struct cn_line m;
+    int n = 0;
+
+    *lo = CLUSTER_SLOTS;
+    *hi = 0;
+    for (const char *p = c->node[b].view; cn_next(&p, &m) == 0; )
+        if (m.master && !m.fail) {
+            n++;
+            *lo = m.slots < *lo ? m.slots : *lo;
+            *hi = m.slots > *hi ? m.slots : *hi;
+        }
+    return n;
+}
+
+/* One step towards want masters with r replicas each: while there are
+ * fewer masters, a replica of the master with the most becomes an empty
+ * master (CLUSTER RESET SOFT: it keeps its id, forgets the others and
+ * empties itself; a MEET in the same request, so that no keeper finds it
+ * alone, fresh, in between); then a replica of a master with more than r
+ * follows one with fewer. 1 when it asked for a change, 0 when the roles
+ * are as wanted. */
+static int reshape(struct cl *c, int b, int want)
+{
+    int r = (int)settings_num(c->s, S_CLUSTER_REPLICAS), lo, hi;
+    char most[CN_ID_LEN + 1], fewest[CN_ID_LEN + 1];
+    struct peer_call k = {0};
+    struct node *x = NULL;
+    int promote = masters_of(c, b, &lo, &hi) < want;
+
+    if (extreme_master(c, b, r, 1, most) < 0 ||
+        (!promote && extreme_master(c, b, r, 0, fewest) < 0))
+        return 0;
+    for (int i = 0; i < c->n && !x; i++)
+        if (follows(&c->node[i], most))
+            x = &c->node[i];
+    if (!x)
+        return 0;
+    if (promote) {
+        const struct node *o = &c->node[x == &c->node[0]];
+        peer_cmd(&k, "CLUSTER RESET SOFT");
+        peer_cmd(&k, "CLUSTER MEET %s %d %d", o->addr.host, o->addr.port, o->bus);
+    } else
+        peer_cmd(&k, "CLUSTER REPLICATE %s", fewest);
+    if (one(c, &k, &x->addr, ASK_MS) == 0)
+        c->log("cluster-rebalance: %s:%d, a replica of node %.8s, %s %.8s",
+               x->addr.host, x->addr.port, most,
+               promote ? "is an empty master now: node" :
+               "now replicates from node", promote ? x->id : fewest);
+    else
+        c->log("cluster-rebalance: %s:%d: %s", x->addr.host, x->addr.port,
+               peer_why(&k));
+    peer_reset(&k);
+    return 1;
+}
+
+/* redis-cli --cluster rebalance, with the password as its only
+ * environment: it moves the slots (MIGRATE, key by key) for as long as the
+ * data takes. Its exit status, or 127 when it cannot run. */
+static int move_slots(const struct cl *c, const struct node *at)
+{
+    char where[PEER_HOST_MAX + 8], *auth = NULL;
+    int st = 0;
+    pid_t pid;
+
+    snprintf(where, sizeof where, "%s:%d", at->addr.host, at->addr.port);
+    if (c->pw && asprintf(&auth, "REDISCLI_AUTH=%s", c->pw) < 0)
+        return 127;
+    if ((pid = fork()) == 0) {
+        char *argv[] = {"redis-cli", "--cluster", "rebalance", where,
+                        "--cluster-use-empty-masters", NULL};
+        execvpe(argv[0], argv, (char *[]){auth, NULL});
+        _exit(127);
+    }
+    free(auth);
+    while (pid > 0 && waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return 127;
+    return pid < 0 ? 127 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Every node answers and agrees; then the roles as wanted; 0, or why
+ * not as an exit code. */
+static int reshaped(struct cl *c, int want, int *changed)
+{
+    char why[2048];
+    const char *no;
+
+    while (clock_left(c->deadline)) {
+        int b;
+        if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
+            for (int i = 0; i < c->n; i++)
+                if (fresh(&c->node[i])) {
+                    c->log("cluster-rebalance: refused, nothing changed: "
+                           "%s:%d is in no cluster yet",
+                           c->node[i].addr.host, c->node[i].addr.port);
+                    return CLUSTER_REFUSED;
+                }
+            if ((no = refusal(c, b, why, sizeof why))) {
+                c->log("cluster-rebalance: refused, nothing changed: %s", no);
+                return CLUSTER_REFUSED;
+            }
+            if (!all_met(c))
+                meet(c);
+            else if (settled(c)) {
+                if (!reshape(c, b, want))
+                    return 0;
+                *changed = 1;
+            }
+        }
+        clock_sleep(POLL_MS, c->deadline);
+    }
+    c->log("cluster-rebalance: the nodes did not agree within CLUSTER_WAIT=%s "
+           "s: run it again", settings_get(c->s, S_CLUSTER_WAIT));
+    return CLUSTER_LATE;
+}
+
+int cluster_rebalance(const struct settings *s, msec deadline, diag_log_fn log)
+{
+    struct cl *c = cl_new(s, "cluster-rebalance", deadline, log);
+    int want, rc, lo, hi, b, changed = 0;
+
+    if (!c)
+        return CLUSTER_LATE;
+    if (wait_nodes(c) < 0) {
+        rc = CLUSTER_UNREACHABLE;
+        goto out;
+    }
+    want = c->n / (1 + (int)settings_num(s, S_CLUSTER_REPLICAS));
+    if ((rc = reshaped(c, want, &changed)))
+        goto out;
+    b = base_node(c);
+    want = masters_of(c, b, &lo, &hi);
+    changed |= hi - lo > CLUSTER_SLOTS / want / 50;        /* 2%, as redis-cli */
+    if (changed) {
+        if ((rc = move_slots(c, &c->node[b]))) {
+            log("cluster-rebalance: redis-cli failed (exit %d): run it "
+                "again (redis-cli --cluster fix closes open slots)", rc);
+            rc = CLUSTER_LATE;
+            goto out;
+        }
+        c->deadline = clock_now() + settings_num(s, S_CLUSTER_WAIT) * 1000LL;
+        if ((rc = reshaped(c, want, &changed)))
+            goto out;
+        masters_of(c, base_node(c), &lo, &hi);
+    }
+    log("cluster-rebalance: %d masters of %d nodes, %d to %d slots each, "
+        "all agree: %s", want, c->n, lo, hi, changed ? "done" : "nothing to do");
+out:
     free_nodes(c);
     free(c);
     return rc;

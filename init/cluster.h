@@ -29,6 +29,13 @@ void cluster_check(const struct settings *s, int creating, struct diag *d);
  * above; every step and every refusal is logged. */
 int cluster_create(const struct settings *s, msec deadline, diag_log_fn log);
 
+/* Give the cluster as many masters as its nodes allow (the nodes over
+ * CLUSTER_REPLICAS per master: replicas made empty masters, replicas moved
+ * to masters that lack them), then spread the slots over every master
+ * (redis-cli --cluster rebalance), or say there is nothing to do. 0, or
+ * one of the codes above; refused while a node is in no cluster yet. */
+int cluster_rebalance(const struct settings *s, msec deadline, diag_log_fn log);
+
 /* Before a node starts without its nodes.conf (a new node, or one whose
  * volume was lost): while a node of CLUSTER_HOSTS lists a replica of a
  * master of slots at this node's address (the one that was here), wait

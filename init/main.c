@@ -42,7 +42,7 @@
 #define DEAD_MS          1000   /* a dead master's replicas asked to take over */
 
 enum mode { MODE_ROLE, MODE_RENDER, MODE_HEALTH, MODE_RESET, MODE_CREATE,
-            MODE_COMMAND, MODE_HELP, MODE_VARIABLES, MODE_VERSION };
+            MODE_REBALANCE, MODE_COMMAND, MODE_HELP, MODE_VARIABLES, MODE_VERSION };
 
 struct cmdline {
     enum mode mode;
@@ -77,6 +77,7 @@ static void usage(FILE *f)
         "       redis-init health [ROLE]    exit 0 when the local instance is usable\n"
         "       redis-init sentinel-reset   make every sentinel forget peers that are gone\n"
         "       redis-init cluster-create   form the cluster of CLUSTER_HOSTS (or say it is)\n"
+        "       redis-init cluster-rebalance  more masters where nodes allow, slots spread\n"
         "       redis-init COMMAND [ARG]... run any command, supervised\n"
         "       redis-init --help | --variables | --version\n"
         "\nThe role comes from the first argument, else from REDIS_ROLE.\n"
@@ -87,8 +88,8 @@ static void usage(FILE *f)
             "resolved, 71 system failure, 73 cannot write the config,\n75 "
             "named master without data and no replica promoted (cluster: a\nreplica still follows the node that was at this address), 78 invalid "
             "settings,\n143 stopped before Redis started; health: 0 usable, "
-            "1 not;\ncluster-create: 0 formed, 65 refused, 69 nodes did not "
-            "answer, 75 not formed in time.\n");
+            "1 not;\ncluster-create, cluster-rebalance: 0 done, 65 refused, 69 "
+            "nodes did not answer,\n75 not done in time.\n");
 }
 
 static void parse_args(int argc, char **argv, struct cmdline *cl)
@@ -108,6 +109,8 @@ static void parse_args(int argc, char **argv, struct cmdline *cl)
         cl->mode = MODE_RESET;
     else if (!strcmp(a, "cluster-create"))
         cl->mode = MODE_CREATE;
+    else if (!strcmp(a, "cluster-rebalance"))
+        cl->mode = MODE_REBALANCE;
     else if (!strcmp(a, "render") || !strcmp(a, "health")) {
         cl->mode = a[0] == 'r' ? MODE_RENDER : MODE_HEALTH;
         cl->role_word = argc > 2 ? argv[2] : NULL;
@@ -520,12 +523,12 @@ int main(int argc, char **argv)
             return fail(&d, EXIT_CONFIG);
         return sentinel_reset(&s, logmsg);
     }
-    if (cl.mode == MODE_CREATE) {       /* by hand, or a one-shot service */
-        cluster_check(&s, 1, &d);
+    if (cl.mode == MODE_CREATE || cl.mode == MODE_REBALANCE) {
+        cluster_check(&s, 1, &d);       /* by hand, or a one-shot service */
         if (d.n)
             return fail(&d, EXIT_CONFIG);
-        return cluster_create(&s, clock_now() +
-                              settings_num(&s, S_CLUSTER_WAIT) * 1000LL, logmsg);
+        return (cl.mode == MODE_CREATE ? cluster_create : cluster_rebalance)
+            (&s, clock_now() + settings_num(&s, S_CLUSTER_WAIT) * 1000LL, logmsg);
     }
     if (cl.mode == MODE_COMMAND) {      /* any other command, supervised */
         if (d.n)

@@ -29,7 +29,7 @@ view() {
 }
 # agreed [NODES]: every running node says cluster_state:ok, sees NODES
 # nodes (default 6) connected and none failing, and has the same map,
-# with three masters of slots that each have a replica.
+# with MASTERS (default 3) masters of slots that each have a replica.
 agreed() {
     local i first= v raw want=${1:-6}
     for i in $RUNNING; do
@@ -45,8 +45,8 @@ agreed() {
         [ -z "$first" ] || [ "$v" = "$first" ] || return 1
         first=$v
     done
-    [ "$(awk '$2 == "master" && NF > 4' <<<"$first" | wc -l)" = 3 ] &&
-        [ "$(awk '$2 == "slave"' <<<"$first" | wc -l)" = $((want - 3)) ]
+    [ "$(awk '$2 == "master" && NF > 4' <<<"$first" | wc -l)" = "${MASTERS:-3}" ] &&
+        [ "$(awk '$2 == "slave"' <<<"$first" | wc -l)" = $((want - ${MASTERS:-3})) ]
 }
 # here: the addresses of the running nodes' hosts, sorted.
 here() { local i; for i in $RUNNING; do ip_of $i; echo; done | grep . | sort -u; }

@@ -22,6 +22,9 @@ check "... the bus port named" holds 'REDIS_PORT="60000": the cluster bus port' 
 check "... nothing written" test ! -e "$T/bad/cluster.conf"
 rc=0; out=$("$RI" cluster-create 2>&1) || rc=$?
 check "cluster-create without CLUSTER_HOSTS: exit 78 (got $rc)" test "$rc" = 78
+rc=0; out=$("$RI" cluster-rebalance 2>&1) || rc=$?
+check "cluster-rebalance without CLUSTER_HOSTS: exit 78 (got $rc)" test "$rc" = 78
+check "... CLUSTER_HOSTS named" holds 'CLUSTER_HOSTS is not set' "$out"
 rc=0
 out=$(env REDIS_PASSWORD=secret-value RENAME_COMMANDS=CLUSTER:x CLUSTER_HOSTS=a \
       "$RI" render cluster 2>&1) || rc=$?
@@ -147,6 +150,14 @@ out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes \
       CLUSTER_WAIT=20 "$RI" cluster-create 2>&1) || rc=$?
 check "cluster-create on the formed cluster: exit 0 (got $rc)" test "$rc" = 0
 check "... says there is nothing to do" holds 'nothing to do' "$out"
+check "... and changed nothing" test "$(view 1)" = "$before"
+rc=0
+out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes \
+      CLUSTER_WAIT=20 "$RI" cluster-rebalance 2>&1) || rc=$?
+sed 's/^/# /' <<<"$out"
+check "cluster-rebalance on the formed cluster: exit 0 (got $rc)" test "$rc" = 0
+check "... 3 masters, balanced: nothing to do" \
+    holds '3 masters of 6 nodes, 5461 to 5462 slots each, all agree: nothing to do' "$out"
 check "... and changed nothing" test "$(view 1)" = "$before"
 check "the secret is in no log" lacks "$REDISCLI_AUTH" "$(cat "$T"/c*.log)"
 
@@ -323,5 +334,58 @@ echo "# figure: scale out: a new node started to one map on all seven: $(( $(now
 check "... as a replica" is_replica 8
 check "... redis-init health: ok on every node" wait_until 20 health_all
 
-echo "# figures: create ${CREATE_MS} ms, handover pause ${PAUSE} ms (client gap ${GAP} ms), kill -9 failover ${FAILOVER_MS} ms, restart at new addresses ${RESTART_MS} ms"
+# ---- rebalance: an eighth node; four masters, the slots spread, no write lost ----
+host_add 9
+hosts_entry redis-nodes 1 2 3 4 5 6 8 9
+RUNNING="1 2 3 4 5 6 8 9"
+net_start c9 9 "${COMMON[@]}" -- cluster
+check "scale out: an eighth node joins as a replica, all eight agree" wait_until 60 agreed 8
+w1_missing=$(missing "$T/w1"); w2_missing=$(missing "$T/w2")
+writer_start "$T/w3"
+cut=$(date +%s.%N); t0=$(now_ms)
+rc=0
+out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes \
+      "$RI" cluster-rebalance 2>&1) || rc=$?
+REBALANCE_MS=$(( $(now_ms) - t0 ))
+printf '%s\n' "$out" > "$T/rebalance.log"
+grep -v '^\(Moving slot\|#\)' <<<"$out" | sed 's/^/# /'
+echo "# figure: cluster-rebalance, 8 nodes from 3 to 4 masters, slots moved under writes: $REBALANCE_MS ms"
+MASTERS=4
+check "cluster-rebalance: exit 0 (got $rc)" test "$rc" = 0
+check "... a replica made an empty master" holds 'is an empty master now' "$out"
+check "... its slots moved by redis-cli" holds 'Moving .* slots from' "$out"
+check "... says it is done" holds '4 masters of 8 nodes, 4096 to 4096 slots each, all agree: done' "$out"
+check "... every node agrees: four masters with one replica each" wait_until 60 agreed 8
+spread() {  # the slots each master owns, as every node has them
+    view 1 | awk '$2 == "master" {n = 0; for (i = 5; i <= NF; i++) {
+        split($i, r, "-"); n += (r[2] == "" ? r[1] : r[2]) - r[1] + 1 } print n}' | sort | tr '\n' ' '
+}
+check "... 4096 slots on each master ($(spread))" test "$(spread)" = "4096 4096 4096 4096 "
+check "... one replica each" \
+    test "$(view 1 | awk '$2 == "slave" {print $3}' | sort -u | wc -l)" = 4
+for i in $RUNNING; do ID[$i]=$(node $i cluster myid | tr -d '\r'); done
+for i in $RUNNING; do
+    m=$(node $i cluster nodes | awk '/myself/ && $3 ~ /slave/ {print $4}')
+    [ -z "$m" ] || check "replica on host $i has its master on another host" \
+        test "$(host_of "$m")" != "$i"
+done
+check "writes go on after the rebalance" wait_until 20 acked_after "$T/w3" "$cut" 300
+writer_stop "$T/w3"
+out=$(missing "$T/w3")
+echo "# rebalance $(cat "$T/w3/summary") ($out)"
+check "rebalance: no acknowledged write lost ($out)" holds '^missing=0 ' "$out"
+check "... nor any earlier key (w1 $w1_missing)" test "$(missing "$T/w1")" = "$w1_missing"
+check "... (w2 $w2_missing)" test "$(missing "$T/w2")" = "$w2_missing"
+check "... redis-init health: ok on every node" wait_until 20 health_all
+check "... redis-cli --cluster check agrees" cli_check
+before=$(view 1)
+rc=0
+out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes \
+      "$RI" cluster-rebalance 2>&1) || rc=$?
+check "cluster-rebalance again: exit 0 (got $rc), nothing to do" \
+    holds '4 masters of 8 nodes, 4096 to 4096 slots each, all agree: nothing to do' "$out"
+check "... and changed nothing" test "$(view 1)" = "$before"
+check "the secret is in no log" lacks "$REDISCLI_AUTH" "$(cat "$T"/c*.log "$T/rebalance.log")"
+
+echo "# figures: create ${CREATE_MS} ms, handover pause ${PAUSE} ms (client gap ${GAP} ms), kill -9 failover ${FAILOVER_MS} ms, restart at new addresses ${RESTART_MS} ms, rebalance ${REBALANCE_MS} ms"
 finish
