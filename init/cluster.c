@@ -17,6 +17,7 @@
 #define POLL_MS    100      /* between rounds while creating */
 #define KEEP_MS    1000     /* between the keeper's looks */
 #define KEEP_EAGER 10       /* first looks: meet at a new address at once */
+#define JOINS      "a new node joins"   /* why a failing node is gone */
 
 /* ---- the nodes of CLUSTER_HOSTS ---- */
 
@@ -505,13 +506,13 @@ static int follows(const struct node *x, const char *id)
  * address taken by another node), with no slots; none is it, none follows
  * it; and something says it was replaced: another node answers at its
  * address (or it is failing and Redis met another id there: noaddr), a
- * node never learned it, or new nodes joined lately (a lost node's new
- * one, at a new address). Why, or NULL. Every node answered. */
+ * node never learned it, or the caller's reason (new nodes joined lately:
+ * a lost node's new one, at a new address; a rebalance after a scale in).
+ * Why, or NULL. Every node answered. */
 static const char *gone(const struct cl *c, const struct cn_line *g,
-                        int joining)
+                        const char *reason)
 {
-    const char *by = g->noaddr && g->failed ? "noaddr"
-                   : joining ? "a new node joins" : NULL;
+    const char *by = g->noaddr && g->failed ? "noaddr" : reason;
     struct cn_line l;
 
     for (int i = 0; i < c->n; i++) {
@@ -530,10 +531,10 @@ static const char *gone(const struct cl *c, const struct cn_line *g,
 
 /* CLUSTER FORGET, on every node that lists it, each node that is gone: a
  * node whose volume was lost and that came back under a new id, or a lost
- * one that a new node replaced. A node forgotten by mistake (one stopped
- * for a while, as a new node joined) still knows the cluster when it comes
- * back, and is met again. */
-static void forget_gone(struct cl *c, int joining)
+ * one that a new node replaced, or one a scale in removed. A node
+ * forgotten by mistake (one stopped for a while, as a new node joined)
+ * still knows the cluster when it comes back, and is met again. */
+static void forget_gone(struct cl *c, const char *reason)
 {
     char done[PEER_MAX][CN_ID_LEN + 1];
     struct cn_line g, l;
@@ -548,7 +549,7 @@ static void forget_gone(struct cl *c, int joining)
             int told = 0, dup = 0;
             for (int k = 0; k < n; k++)
                 dup |= !strcmp(done[k], g.id);
-            if (dup || !(why = gone(c, &g, joining)))
+            if (dup || !(why = gone(c, &g, reason)))
                 continue;
             memcpy(done[n++], g.id, sizeof done[0]);
             for (int j = 0; j < c->n; j++) {
@@ -621,7 +622,7 @@ static int run_create(struct cl *c)
         if (nfresh)
             c->joined = clock_now();
         if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
-            forget_gone(c, nfresh > 0);
+            forget_gone(c, nfresh ? JOINS : NULL);
             if (!all_met(c))
                 meet(c);
             else if (!attach(c, b) && settled(c)) {
@@ -806,6 +807,7 @@ static int reshaped(struct cl *c, int want, int *changed)
                 c->log("cluster-rebalance: refused, nothing changed: %s", no);
                 return CLUSTER_REFUSED;
             }
+            forget_gone(c, "cluster-rebalance after a scale in");
             if (!all_met(c))
                 meet(c);
             else if (settled(c)) {
@@ -1041,7 +1043,7 @@ static void keep_once(struct cl *c)
     if (!any_fresh) {           /* a lost node's new one, already attached */
         c->deadline = clock_now() + ASK_MS * 2;
         forget_gone(c, c->joined && clock_now() - c->joined <
-                       settings_num(c->s, S_CLUSTER_WAIT) * 1000LL);
+                       settings_num(c->s, S_CLUSTER_WAIT) * 1000LL ? JOINS : NULL);
     }
     if ((!any_fresh && !forgotten(c)) || (!formed && c->n < nodes_needed(c)))
         return;

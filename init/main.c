@@ -77,7 +77,7 @@ static void usage(FILE *f)
         "       redis-init health [ROLE]    exit 0 when the local instance is usable\n"
         "       redis-init sentinel-reset   make every sentinel forget peers that are gone\n"
         "       redis-init cluster-create   form the cluster of CLUSTER_HOSTS (or say it is)\n"
-        "       redis-init cluster-rebalance  more masters where nodes allow, slots spread\n"
+        "       redis-init cluster-rebalance after scaling: more masters, slots spread, gone nodes forgotten\n"
         "       redis-init COMMAND [ARG]... run any command, supervised\n"
         "       redis-init --help | --variables | --version\n"
         "\nThe role comes from the first argument, else from REDIS_ROLE.\n"

@@ -53,7 +53,8 @@ here() { local i; for i in $RUNNING; do ip_of $i; echo; done | grep . | sort -u;
 role_of() { node "$1" role 2>/dev/null | head -1; }
 # host_of ID: the host number of node ID (by its own CLUSTER MYID).
 host_of() { local i; for i in "${!ID[@]}"; do [ "${ID[$i]}" = "$1" ] && echo $i; done; }
-# a_master: a host whose node is a master of slots; replica_of M: its replica.
+# a_master: a host whose node is a master of slots; replica_of M: its
+# replica (the first not failing).
 a_master() {
     local i
     for i in $RUNNING; do
@@ -61,7 +62,7 @@ a_master() {
             { echo $i; return; }
     done
 }
-replica_of() { host_of "$(node "$1" cluster nodes | awk -v m="${ID[$1]}" '$4 == m {print $1}' | head -1)"; }
+replica_of() { host_of "$(node "$1" cluster nodes | awk -v m="${ID[$1]}" '$4 == m && $3 !~ /fail/ {print $1}' | head -1)"; }
 addrs() { local i; for i in $RUNNING; do printf '%s ' "$(ip_of $i)"; done; }
 writer_start() {  # DIR
     mkdir -p "$1"

@@ -102,9 +102,10 @@ check "NOTES: where clients ask, and the sentinel-reset after a scale-in, with t
     echo "$1" | grep -q "myha-sentinel.default.svc.cluster.local:26379" &&
     echo "$1" | grep -q "kubectl exec myha-sentinel-0 -- redis-init sentinel-reset" &&
     echo "$1" | grep -q "create secret generic redis-password"' _ "$(notes myha "$CHART")"
-check "NOTES: a Redis Cluster's first node and its health" sh -c '
+check "NOTES: a Redis Cluster's first node, its health, the rebalance after scaling" sh -c '
     echo "$1" | grep -q "c-0.c.default.svc.cluster.local:6379" &&
     echo "$1" | grep -q "kubectl exec c-0 -- redis-init health cluster" &&
+    echo "$1" | grep -q "kubectl exec c-0 -- redis-init cluster-rebalance" &&
     ! echo "$1" | grep -q "create secret"' _ "$(notes c "$CHART" --set cluster.enabled=true,auth.password=x)"
 
 # Bad values: every one named, in one error; nothing rendered.

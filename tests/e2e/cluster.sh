@@ -340,6 +340,7 @@ hosts_entry redis-nodes 1 2 3 4 5 6 8 9
 RUNNING="1 2 3 4 5 6 8 9"
 net_start c9 9 "${COMMON[@]}" -- cluster
 check "scale out: an eighth node joins as a replica, all eight agree" wait_until 60 agreed 8
+JOINED=$(now_ms)
 w1_missing=$(missing "$T/w1"); w2_missing=$(missing "$T/w2")
 writer_start "$T/w3"
 cut=$(date +%s.%N); t0=$(now_ms)
@@ -386,6 +387,32 @@ check "cluster-rebalance again: exit 0 (got $rc), nothing to do" \
     holds '4 masters of 8 nodes, 4096 to 4096 slots each, all agree: nothing to do' "$out"
 check "... and changed nothing" test "$(view 1)" = "$before"
 check "the secret is in no log" lacks "$REDISCLI_AUTH" "$(cat "$T"/c*.log "$T/rebalance.log")"
+
+# ---- scale in: a replica leaves for good; cluster-rebalance forgets it ----
+# Within CLUSTER_WAIT (60 s) of a join the creator's watcher forgets a
+# failing node by itself (a lost node's new one may have joined): the
+# scale in comes after that window, so that only cluster-rebalance can.
+while [ $(( $(now_ms) - JOINED )) -lt 62000 ]; do sleep 1; done
+S=$(replica_of "$(a_master)"); gone_id=${ID[$S]}
+ri_signal c$S TERM; ri_wait c$S
+RUNNING=$(echo $RUNNING | tr ' ' '\n' | grep -vx "$S" | tr '\n' ' ')
+hosts_entry redis-nodes $RUNNING
+failing_everywhere() {  # ID: every running node flags it fail
+    local i
+    for i in $RUNNING; do node $i cluster nodes | grep -q "^$1 [^ ]* [a-z,]*fail[ ,]" || return 1; done
+}
+check "scale in: the replica on host $S stopped, every node flags it failing" \
+    wait_until 60 failing_everywhere "$gone_id"
+rc=0
+out=$(on 7 env REDIS_PASSWORD="$REDISCLI_AUTH" CLUSTER_HOSTS=redis-nodes \
+      "$RI" cluster-rebalance 2>&1) || rc=$?
+sed 's/^/# /' <<<"$out"
+unlisted() { local i; for i in $RUNNING; do node $i cluster nodes | grep -q "^$1 " && return 1; done; return 0; }
+check "cluster-rebalance after the scale in: exit 0 (got $rc)" test "$rc" = 0
+check "... the node that left is forgotten on every node" unlisted "$gone_id"
+check "... it says why" \
+    holds "node ${gone_id:0:8} is gone \(.*cluster-rebalance after a scale in\): forgotten by 7 node\(s\)" "$out"
+check "... the seven left agree" wait_until 60 agreed 7
 
 echo "# figures: create ${CREATE_MS} ms, handover pause ${PAUSE} ms (client gap ${GAP} ms), kill -9 failover ${FAILOVER_MS} ms, restart at new addresses ${RESTART_MS} ms, rebalance ${REBALANCE_MS} ms"
 finish
