@@ -74,10 +74,15 @@ int follow_look(struct follow *f, struct sen_now *now, const char *info,
         f->since = 0;
         return info != NULL;
     }
+    /* A replica of the named master is fine, unless it is that master
+     * itself: a sentinel that knew this instance twice (under an empty
+     * address as well, seen once in tests/e2e/docker.sh) sent it REPLICAOF
+     * its own address as it reconfigured the replicas. */
     now = sen_now_ask(f->s, now, deadline);
     if ((best = sen_agreed(now)) < 0 ||
         (master ? sen_is_self(f->s, &now->v[best].master)
-                : follows(host, port, &now->v[best].master))) {
+                : follows(host, port, &now->v[best].master) &&
+                  !sen_is_self(f->s, &now->v[best].master))) {
         f->since = 0;
         return master;                  /* a replica's link is down */
     }

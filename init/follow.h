@@ -11,7 +11,8 @@
  * When that has held for SENTINEL_DOWN_AFTER (time for Sentinel to do it
  * first): REPLICAOF M if M answers as a master; if M is this instance (it
  * started as a replica of MASTER_HOST while no sentinel answered, and the
- * sentinels still name it), REPLICAOF NO ONE: master again.
+ * sentinels still name it; or a sentinel made it a replica of itself),
+ * REPLICAOF NO ONE: master again.
  *
  * With FENCE=yes, a master that no majority of the sentinels ever vouched
  * for (the fence owns the others) and that they do not name, while they agree on another

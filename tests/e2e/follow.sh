@@ -7,8 +7,9 @@
 # and every sentinel is reset, forgetting it. redis-init's watcher follows
 # the agreed master once that has lasted SENTINEL_DOWN_AFTER. Then the
 # master itself is made a replica of host 8 while the sentinels still name
-# it: its watcher makes it master again. Last, a master that no sentinel
-# knows becomes a replica of the one they name.
+# it: its watcher makes it master again; the same when it is made a
+# replica of itself. Last, a master that no sentinel knows becomes a
+# replica of the one they name.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../hatopo.sh"
@@ -73,6 +74,19 @@ check "... the replica that followed first follows it again" wait_until 20 repli
 o=$(for i in 1 2 3; do [ $i = "$m" ] || [ $i = "$r" ] || echo $i; done)
 check "... and the other one" wait_until 20 replica_of $o $m
 keep() { [ "$(cli "$(ip_of $1)" get before-demotion)" = 1 ]; }
+check "... with the key written before" keep $m
+check "still one master" one_master
+
+# The master made a replica of itself while the sentinels name it (what a
+# sentinel that knew it twice, once under an empty address, did once in
+# tests/e2e/docker.sh as it reconfigured the replicas after a handover):
+# its link can never come up; its watcher makes it master again.
+cli "$(ip_of $m)" replicaof "$(ip_of $m)" 6379 >/dev/null
+check "host $m, the master, made a replica of itself" wait_until 10 points_at $m $m
+check "... is master again by itself" wait_until 15 is_master $m
+check "... and its log says why" \
+    grep -q "follow: the link to $(ip_of $m):6379 has been down for .* ms while a majority of the sentinels names this instance master: master again" "$T/${NAME[$m]}.log"
+check "... every sentinel still names it" sentinels_name $m 4 5 6
 check "... with the key written before" keep $m
 check "still one master" one_master
 
