@@ -272,7 +272,7 @@ static int wait_nodes(struct cl *c)
          * reported. */
         int last = clock_left(c->deadline) <= POLL_MS * 5 + ASK_MS;
         resolve(c);
-        need = nodes_needed(c);
+        need = strcmp(c->verb, "cluster-create") ? 1 : nodes_needed(c);
         answered = ask_all(c, last ? clock_left(c->deadline) : ASK_MS);
         if (answered == c->n && c->n >= need && !c->unresolved[0])
             return 0;
@@ -416,7 +416,7 @@ static void meet(struct cl *c)
             peer_cmd(&k, "CLUSTER MEET %s %d %d", c->node[j].addr.host,
                      c->node[j].addr.port, c->node[j].bus);
             if (one(c, &k, &c->node[i].addr, ASK_MS) < 0)
-                c->log("cluster-create: %s:%d: CLUSTER MEET %s:%d: %s",
+                c->log("%s: %s:%d: CLUSTER MEET %s:%d: %s", c->verb,
                        c->node[i].addr.host, c->node[i].addr.port,
                        c->node[j].addr.host, c->node[j].addr.port, peer_why(&k));
             peer_reset(&k);
@@ -529,12 +529,12 @@ static const char *gone(const struct cl *c, const struct cn_line *g,
     return by;
 }
 
-/* CLUSTER FORGET, on every node that lists it, each node that is gone: a
- * node whose volume was lost and that came back under a new id, or a lost
- * one that a new node replaced, or one a scale in removed. A node
- * forgotten by mistake (one stopped for a while, as a new node joined)
- * still knows the cluster when it comes back, and is met again. */
-static void forget_gone(struct cl *c, const char *reason)
+/* CLUSTER FORGET, on every node that lists it, each node that is gone
+ * (how many): a node whose volume was lost and that came back under a new
+ * id, or a lost one that a new node replaced, or one a scale in removed.
+ * A node forgotten by mistake (one stopped for a while, as a new node
+ * joined) still knows the cluster when it comes back, and is met again. */
+static int forget_gone(struct cl *c, const char *reason)
 {
     char done[PEER_MAX][CN_ID_LEN + 1];
     struct cn_line g, l;
@@ -542,7 +542,7 @@ static void forget_gone(struct cl *c, const char *reason)
 
     for (int i = 0; i < c->n; i++)
         if (!c->node[i].ok)
-            return;
+            return 0;
     for (int i = 0; i < c->n; i++)
         for (const char *p = c->node[i].view; n < PEER_MAX && cn_next(&p, &g) == 0; ) {
             const char *why;
@@ -563,6 +563,7 @@ static void forget_gone(struct cl *c, const char *reason)
             c->log("cluster: node %.8s is gone (failing, no slots, no replica; "
                    "%s): forgotten by %d node(s)", g.id, why, told);
         }
+    return n;
 }
 
 /* A node the cluster forgot came back: it knows the others, they do not
@@ -738,8 +739,8 @@ static int reshape(struct cl *c, int b, int want)
     if (extreme_master(c, b, r, 1, most) < 0 ||
         (!promote && extreme_master(c, b, r, 0, fewest) < 0))
         return 0;
-    for (int i = 0; i < c->n && !x; i++)
-        if (follows(&c->node[i], most))
+    for (int i = 0; i < c->n; i++)     /* the one with the fewest keys */
+        if (follows(&c->node[i], most) && (!x || c->node[i].keys < x->keys))
             x = &c->node[i];
     if (!x)
         return 0;
@@ -796,18 +797,18 @@ static int reshaped(struct cl *c, int want, int *changed)
     while (clock_left(c->deadline)) {
         int b;
         if (ask_all(c, ASK_MS) == c->n && (b = base_node(c)) >= 0) {
-            for (int i = 0; i < c->n; i++)
+            for (int i = 0; i < c->n && !*changed; i++)
                 if (fresh(&c->node[i])) {
                     c->log("cluster-rebalance: refused, nothing changed: "
                            "%s:%d is in no cluster yet",
                            c->node[i].addr.host, c->node[i].addr.port);
                     return CLUSTER_REFUSED;
                 }
-            if ((no = refusal(c, b, why, sizeof why))) {
+            if (!*changed && (no = refusal(c, b, why, sizeof why))) {
                 c->log("cluster-rebalance: refused, nothing changed: %s", no);
                 return CLUSTER_REFUSED;
             }
-            forget_gone(c, "cluster-rebalance after a scale in");
+            *changed |= forget_gone(c, "cluster-rebalance after a scale in");
             if (!all_met(c))
                 meet(c);
             else if (settled(c)) {
@@ -851,6 +852,11 @@ int cluster_rebalance(const struct settings *s, msec deadline, diag_log_fn log)
         if ((rc = reshaped(c, want, &changed)))
             goto out;
         masters_of(c, base_node(c), &lo, &hi);
+        if (!lo) {                  /* made a replica meanwhile: a new node */
+            log("cluster-rebalance: a master owns no slots: run it again");
+            rc = CLUSTER_LATE;
+            goto out;
+        }
     }
     log("cluster-rebalance: %d masters of %d nodes, %d to %d slots each, "
         "all agree: %s", want, c->n, lo, hi, changed ? "done" : "nothing to do");
