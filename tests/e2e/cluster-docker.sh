@@ -5,7 +5,8 @@
 # `docker kill` of a master fails over and the node rejoins as a replica
 # when started again; every container stopped and started again in another
 # order (so that Docker hands out the addresses anew) comes back ok with
-# every key. Prints a SKIP line when no Docker engine answers.
+# every key; scaled to eight, `redis-init cluster-rebalance` in a container
+# makes four masters of 4,096 slots, every key kept. Prints a SKIP line when no Docker engine answers.
 . "$(dirname "$0")/../lib.sh"
 need_compose
 PY=/usr/bin/python3
@@ -33,24 +34,24 @@ view() {
         for (i = 9; i <= NF; i++) s = s " " $i
         print $1, r, $4, s }' | sort
 }
-# agreed: every node is ok, sees six connected nodes at the addresses the
-# containers have now, none failing, and all have one map with three
-# masters of slots and three replicas.
+# agreed: every node is ok, sees NODES (6) connected nodes at the addresses
+# the containers have now, none failing, and all have one map with MASTERS
+# (3) masters of slots and the others replicas.
 agreed() {
     local ip first= v raw all
     all=$(ips)                  # docker-compose ps is slow: once a look
     for ip in $all; do
         rc "$ip" cluster info 2>/dev/null | tr -d '\r' | grep -qx cluster_state:ok || return 1
         raw=$(rc "$ip" cluster nodes 2>/dev/null | tr -d '\r')
-        [ "$(grep -c ' connected' <<<"$raw")" = 6 ] || return 1
+        [ "$(grep -c ' connected' <<<"$raw")" = "${NODES:-6}" ] || return 1
         ! grep -qE ' [a-z,]*fail' <<<"$raw" || return 1
         [ "$(awk '{split($2, a, ":"); print a[1]}' <<<"$raw" | sort)" = "$all" ] || return 1
         v=$(view "$ip")
         [ -z "$first" ] || [ "$v" = "$first" ] || return 1
         first=$v
     done
-    [ "$(awk '$2 == "master" && NF > 3' <<<"$first" | wc -l)" = 3 ] &&
-        [ "$(awk '$2 == "slave"' <<<"$first" | wc -l)" = 3 ]
+    [ "$(awk '$2 == "master" && NF > 3' <<<"$first" | wc -l)" = "${MASTERS:-3}" ] &&
+        [ "$(awk '$2 == "slave"' <<<"$first" | wc -l)" = $(( ${NODES:-6} - ${MASTERS:-3} )) ]
 }
 all_healthy() {
     local c
@@ -149,8 +150,13 @@ echo "# docker kill $(cat "$T/w2/summary") ($out)"
 addresses() { local c; for c in $(cids); do echo "$c $(ip_of_c "$c")"; done | sort; }
 moved() { join <(echo "$1") <(addresses) | awk '$2 != $3' | wc -l; }
 before=$(addresses)
-keys=$(for ip in $(ips); do rc "$ip" cluster nodes | grep -q myself.master && rc "$ip" dbsize; done |
-       awk '{s += $1} END {print s}')
+# master_keys: the keys of all masters together.
+master_keys() {
+    local ip
+    for ip in $(ips); do rc "$ip" cluster nodes | grep -q myself.master && rc "$ip" dbsize; done |
+        awk '{s += $1} END {print s}'
+}
+keys=$(master_keys)
 dc stop -t 15 >>"$T/up.log" 2>&1
 for c in $(cids | sort -r); do docker start "$c" >/dev/null; done
 t0=$(now_ms)
@@ -161,10 +167,25 @@ views() { local ip; for ip in $(ips); do echo "== $ip"; rc "$ip" cluster nodes; 
 wait_until 120 agreed || views
 check "full restart: one cluster again, every node at its new address" agreed
 echo "# figure: full restart at new addresses -> ok everywhere: $(( $(now_ms) - t0 )) ms"
-after=$(for ip in $(ips); do rc "$ip" cluster nodes | grep -q myself.master && rc "$ip" dbsize; done |
-        awk '{s += $1} END {print s}')
+after=$(master_keys)
 check "full restart: every key is there ($after of $keys)" test "$after" = "$keys"
 out=$(missing "$T/w1")
 check "full restart: no acknowledged write of the first writer lost ($out)" holds '^missing=0 ' "$out"
+
+# ---- scale out to eight, then cluster-rebalance in a container: 4 masters ----
+NODES=8
+dc up -d --scale node=8 >>"$T/up.log" 2>&1
+check "scale out to eight: the new nodes join as replicas, all eight agree" wait_until 120 agreed
+keys=$(master_keys)
+xrc=0
+out=$(docker exec "$(cids | head -1)" redis-init cluster-rebalance 2>&1) || xrc=$?
+printf '%s\n' "$out" > "$T/rebalance.log"
+grep -v '^Moving slot' <<<"$out" | sed 's/^/# /'
+MASTERS=4
+check "docker exec redis-init cluster-rebalance: exit 0 (got $xrc)" test "$xrc" = 0
+check "... 4 masters of 4096 slots, all agree" \
+    holds '4 masters of 8 nodes, 4096 to 4096 slots each, all agree: done' "$out"
+check "... one map with four masters and four replicas" wait_until 60 agreed
+check "... every key is there ($(master_keys) of $keys)" test "$(master_keys)" = "$keys"
 check "the password is in no log" sh -c "! dc logs 2>&1 | grep -qF 'cl d0cker'"
 finish
