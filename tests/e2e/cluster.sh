@@ -83,6 +83,7 @@ import sys, yaml
 s = yaml.safe_load(open(sys.argv[1]))["services"]["node"]
 e = s["environment"]
 assert s["command"] == "cluster" and e["CLUSTER_HOSTS"] == "node"
+assert s["restart"] == "on-failure"
 assert e["CLUSTER_CREATE"] == "yes" and "REDIS_PASSWORD_FILE" in e
 assert "container_name" not in s and "ports" not in s
 PYEOF

@@ -77,6 +77,9 @@ check "compose: docker-compose.yml parses" \
     env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f "$C/docker-compose.yml" config -q
 check "compose: no container_name and no fixed host port (so it scales)" \
     sh -c "! grep -v '^ *#' '$C/docker-compose.yml' | grep -qE 'container_name|ports:'"
+check "compose: every service restarts on failure (exit 75: try again), not after a stop" \
+    sh -c "[ \"\$(env REDIS_PASSWORD_SECRET=/dev/null docker-compose -f '$C/docker-compose.yml' config |
+                grep -c '^    restart: on-failure\$')\" = 3 ]"
 
 # A single-node swarm, only when this machine is in none already. A swarm
 # that an earlier run of this test made and could not leave (it was
