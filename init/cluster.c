@@ -12,6 +12,7 @@
 #include "cluster.h"
 #include "cnodes.h"
 #include "peer.h"
+#include "supervise.h"
 
 #define ASK_MS     1000     /* one round of questions */
 #define POLL_MS    100      /* between rounds while creating */
@@ -260,9 +261,9 @@ static int settled(struct cl *c)
 
 /* ---- creation ---- */
 
-/* Until every address answers and there are enough of them; the last
- * round's answers are kept for the message. */
-static int wait_nodes(struct cl *c)
+/* Until every address answers and, when sized, there are CLUSTER_SIZE of
+ * them; the last round's answers are kept for the message. */
+static int wait_nodes(struct cl *c, int sized)
 {
     int need, answered;
     char silent[2048];
@@ -272,7 +273,7 @@ static int wait_nodes(struct cl *c)
          * reported. */
         int last = clock_left(c->deadline) <= POLL_MS * 5 + ASK_MS;
         resolve(c);
-        need = strcmp(c->verb, "cluster-create") ? 1 : nodes_needed(c);
+        need = sized ? nodes_needed(c) : 1;
         answered = ask_all(c, last ? clock_left(c->deadline) : ASK_MS);
         if (answered == c->n && c->n >= need && !c->unresolved[0])
             return 0;
@@ -423,8 +424,6 @@ static void meet(struct cl *c)
         }
 }
 
-/* The master, in the base's view, with the fewest replicas; one on
- * another host than x when there is such a choice. */
 /* The replicas of master id in view, failing ones not counted. */
 static int replicas_of(const char *view, const char *id)
 {
@@ -436,6 +435,8 @@ static int replicas_of(const char *view, const char *id)
     return count;
 }
 
+/* The master, in the base's view, with the fewest replicas; one on
+ * another host than x when there is such a choice. */
 static int pick_master(struct cl *c, int b, const struct node *x, char *id)
 {
     struct cn_line m;
@@ -670,7 +671,7 @@ int cluster_create(const struct settings *s, msec deadline, diag_log_fn log)
         return CLUSTER_LATE;
     log("cluster-create: waiting for the nodes of CLUSTER_HOSTS=%s",
         settings_get(s, S_CLUSTER_HOSTS));
-    if (wait_nodes(c) < 0)
+    if (wait_nodes(c, 1) < 0)
         rc = CLUSTER_UNREACHABLE;
     else {
         log("cluster-create: %d nodes answer after %lld ms", c->n,
@@ -784,7 +785,7 @@ static int move_slots(const struct cl *c, const struct node *at)
     while (pid > 0 && waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
             return 127;
-    return pid < 0 ? 127 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return pid < 0 ? 127 : sup_exit_code(st);
 }
 
 /* Every node answers and agrees; then the roles as wanted; 0, or why
@@ -831,7 +832,7 @@ int cluster_rebalance(const struct settings *s, msec deadline, diag_log_fn log)
 
     if (!c)
         return CLUSTER_LATE;
-    if (wait_nodes(c) < 0) {
+    if (wait_nodes(c, 0) < 0) {     /* fewer than CLUSTER_SIZE after a scale in */
         rc = CLUSTER_UNREACHABLE;
         goto out;
     }
@@ -840,7 +841,7 @@ int cluster_rebalance(const struct settings *s, msec deadline, diag_log_fn log)
         goto out;
     b = base_node(c);
     want = masters_of(c, b, &lo, &hi);
-    changed |= hi - lo > CLUSTER_SLOTS / want / 50;        /* 2%, as redis-cli */
+    changed |= hi - lo > CLUSTER_SLOTS / want / 50;   /* 2% of an even share */
     if (changed) {
         if ((rc = move_slots(c, &c->node[b]))) {
             log("cluster-rebalance: redis-cli failed (exit %d): run it "
