@@ -313,7 +313,18 @@ struct conn {
     char *buf;                  /* AUTH + the call's commands */
     size_t len;
     redisReader *reader;
+    struct sockaddr_storage ss; /* where to, for a redial */
+    socklen_t sl;
+    msec redial, every;         /* when to send a new SYN, and the step */
 };
+
+/* A connect not answered in PEER_REDIAL_MS starts again with a new SYN,
+ * at doubling intervals: the kernel's own first retry comes after 1 s, so
+ * a SYN lost in a 200 ms network hiccup would cost the whole deadline of
+ * a look that is shorter (the fence looks every 200 ms at
+ * SENTINEL_DOWN_AFTER=1000). Doubling lets a path slower than the first
+ * step still connect. */
+#define PEER_REDIAL_MS 100
 
 static void fail(struct peer_call *c, struct conn *k, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -338,6 +349,27 @@ static void fail(struct peer_call *c, struct conn *k, const char *fmt, ...)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
 #endif
+/* A new socket and its SYN; the one before, if any, is closed. */
+static int dial(struct peer_call *c, struct conn *k)
+{
+    if (k->fd >= 0)
+        close(k->fd);
+    k->fd = socket(k->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (k->fd < 0) {
+        fail(c, k, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (connect(k->fd, (struct sockaddr *)&k->ss, k->sl) < 0 &&
+        errno != EINPROGRESS) {
+        fail(c, k, "connect: %s", strerror(errno));
+        return -1;
+    }
+    k->state = CONNECTING;
+    k->redial = clock_now() + k->every;
+    k->every *= 2;
+    return 0;
+}
+
 static int start(struct peer_call *c, struct conn *k)
 {
     struct sockaddr_storage ss = {0};
@@ -389,17 +421,10 @@ static int start(struct peer_call *c, struct conn *k)
     free(auth);
     k->want = c->ncmd + (c->password != NULL);
     k->skip_auth = c->password != NULL;
-    k->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (k->fd < 0) {
-        fail(c, k, "socket: %s", strerror(errno));
-        return -1;
-    }
-    if (connect(k->fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-        fail(c, k, "connect: %s", strerror(errno));
-        return -1;
-    }
-    k->state = CONNECTING;
-    return 0;
+    k->ss = ss;
+    k->sl = sl;
+    k->every = PEER_REDIAL_MS;
+    return dial(c, k);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -531,16 +556,24 @@ int peer_ask(struct peer_call *calls, int n, msec deadline)
         }
         if (!live)
             break;
-        msec left = clock_left(deadline);
+        msec until = deadline;
+        for (int i = 0; i < n; i++)
+            if (k[i].state == CONNECTING && k[i].redial < until)
+                until = k[i].redial;
+        msec left = clock_left(until);
         int r = left ? poll(pfd, n, left > INT_MAX ? INT_MAX : (int)left) : 0;
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0) {                                   /* the deadline */
+        if (r < 0 || (r == 0 && !clock_left(deadline))) { /* the deadline */
             for (int i = 0; i < n; i++)
                 if (k[i].state != DONE)
                     fail(&calls[i], &k[i], "no answer before the deadline");
             break;
         }
+        for (int i = 0; i < n; i++)                     /* redials due */
+            if (k[i].state == CONNECTING && !pfd[i].revents &&
+                !clock_left(k[i].redial))
+                dial(&calls[i], &k[i]);
         for (int i = 0; i < n; i++)
             if (k[i].state != DONE && pfd[i].revents)
                 talk(&calls[i], &k[i], pfd[i].revents);

@@ -1,7 +1,7 @@
 # Resource faults: each gives a clear message and loses no acknowledged
 # write. A full disk at start and while writing, a secret file that cannot
 # be read, a data directory owned by someone else or behind a parent the
-# Redis user cannot pass, a data directory that is a symlink.
+# Redis user cannot pass, a data directory that is a symlink, a SYN lost.
 . "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3
 
@@ -111,4 +111,32 @@ ri_start link REDIS_DATA_DIR="$T/link" REDIS_PORT=$(port 8) -- master
 check "a symlinked data directory: Redis starts" wait_until 10 rcli $(port 8) ping
 check "... its config is in the link's target, owned by redis" \
     test "$(stat -c %U "$T/target/redis.conf")" = redis
+# --- a SYN lost: the connect is tried again long before the kernel would --
+# In a network namespace of its own, a Redis whose port drops every SYN for
+# 1.2 s; redis-init health (a 2 s deadline) asks it meanwhile. The kernel
+# sends its first SYN again after 1 s and the next after 3 s: alone, it
+# would miss the deadline. redis-init dials again after 100, 200, 400 and
+# 800 ms, so the firewall counts several SYNs by 0.5 s, and the dial at
+# 1.5 s gets through.
+cat > "$T/syn.sh" <<EOS
+set -u
+ip link set lo up
+redis-server --port 7001 --save '' --appendonly no --logfile '' >/dev/null &
+for i in \$(seq 100); do redis-cli -p 7001 ping >/dev/null 2>&1 && break; sleep 0.1; done
+iptables -A INPUT -p tcp --dport 7001 --syn -j DROP
+REDIS_PORT=7001 "$RI" health master > "$T/syn.out" 2>&1 & h=\$!
+sleep 0.5
+iptables -L INPUT -v -x -n | awk '/dpt:7001/ {print \$1}' > "$T/syn.count"
+sleep 0.7
+iptables -F INPUT
+rc=0; wait \$h || rc=\$?
+echo \$rc > "$T/syn.rc"
+redis-cli -p 7001 shutdown nosave >/dev/null 2>&1
+wait
+EOS
+timeout 30 unshare --net bash "$T/syn.sh"
+check "a SYN dropped: dialled again, $(cat "$T/syn.count") SYNs in 0.5 s (the kernel alone: 1)" \
+    test "$(cat "$T/syn.count")" -ge 2
+check "... health answers once the SYNs pass, within its deadline (exit $(cat "$T/syn.rc"): $(cat "$T/syn.out"))" \
+    test "$(cat "$T/syn.rc")" = 0
 finish
