@@ -78,6 +78,12 @@ replica_of() {  # N M: host N is a replica of host M with its link up
         grep -qxE "master_host:($(ip_of $2)|$([ "$2" = 1 ] && echo redis-master))" <<<"$info" &&
         grep -qx master_link_status:up <<<"$info"
 }
+# follows_agreed N: every sentinel names one master, not host N, and host N
+# is its replica with the link up. (Checked against the master agreed at
+# the end, not the one named first: at SENTINEL_DOWN_AFTER=1000 Debian's
+# Sentinel has once failed a just-promoted master over again, 1 s later,
+# on stale answers; images/patches/redis-sentinel-fresh-answers.patch.)
+follows_agreed() { local m; m=$(agreed_master) && [ "$m" != "$1" ] && replica_of "$1" "$m"; }
 masters() {  # how many data hosts say role master
     local i c=0
     for i in 1 2 3; do [ "$(role_of $i)" = master ] && c=$((c + 1)); done
