@@ -32,8 +32,10 @@ $(BUILD)/obj/%.o: init/%.c $(wildcard init/*.h)
 # ---- static musl build, libraries from Debian's source packages ----
 # Built -fPIE for the static PIE (a directory of its own: libraries an
 # older make static built without it cannot link into one).
+# One recipe makes both (&:, GNU make 4.3): under make -j a plain rule of two
+# targets ran it twice at once, in the same directory.
 STATIC_LIBS := $(BUILD)/musl-pie/lib/libhiredis.a $(BUILD)/musl-pie/lib/libconfuse.a
-$(STATIC_LIBS):
+$(STATIC_LIBS) &:
 	sh images/static-libs.sh $(BUILD)/musl-pie
 
 # Hardening the static musl build supports: a static PIE (ASLR for the
