@@ -183,13 +183,20 @@ static void kill_all(struct sup *s)
         kill(-1, SIGKILL);
 }
 
+/* How often the stop signal goes again to a child that still runs:
+ * Redis drops a shutdown it cannot do yet (while it writes its first AOF
+ * after a full sync, "can't exit") and never tries again by itself. */
+#define RESEND_MS 1000
+
 struct stopping {
     pid_t watcher;              /* 0: none */
     msec watcher_since;
     msec kill_at;               /* 0: no stop signal yet */
+    msec resend_at;             /* 0: the stop signal not forwarded yet */
     msec helper_at;             /* the handover's deadline */
     pid_t helper;               /* 0: none running */
     int sig;                    /* the stop signal to forward */
+    int resent;                 /* it went again at least once */
     int killed;
 };
 
@@ -197,7 +204,21 @@ struct stopping {
 static void forward_stop(struct sup *s, struct stopping *st)
 {
     st->helper = 0;
+    st->resend_at = clock_now() + RESEND_MS;
     kill(s->child, st->sig);
+}
+
+/* SIGTERM again, never SIGINT: a second SIGINT makes Redis exit at once,
+ * unsaved. Redis takes a repeated SIGTERM during a shutdown it is doing as
+ * the same shutdown. */
+static void resend_stop(struct sup *s, struct stopping *st)
+{
+    if (!st->resent)
+        s->log("the child still runs %d ms after the stop signal: SIGTERM "
+               "again every %d ms until STOP_TIMEOUT", RESEND_MS, RESEND_MS);
+    st->resent = 1;
+    kill(s->child, SIGTERM);
+    st->resend_at += RESEND_MS;
 }
 
 static void on_stop_signal(struct sup *s, struct stopping *st, int sig)
@@ -277,7 +298,9 @@ int sup_run(struct sup *s)
 
     start_watcher(s, &st);
     for (;;) {
-        msec deadline = st.helper ? st.helper_at : st.killed ? 0 : st.kill_at;
+        msec deadline = st.helper ? st.helper_at : st.killed ? 0 :
+                        st.resend_at && st.resend_at < st.kill_at ?
+                        st.resend_at : st.kill_at;
         siginfo_t info;
         int sig = next_signal(s, deadline, &info);
 
@@ -287,6 +310,8 @@ int sup_run(struct sup *s)
                        "save", (long long)sup_save_window(s->stop_timeout));
                 kill(st.helper, SIGKILL);
                 forward_stop(s, &st);
+            } else if (st.resend_at && st.resend_at < st.kill_at) {
+                resend_stop(s, &st);
             } else {
                 kill_all(s);
                 st.killed = 1;
