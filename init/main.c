@@ -624,6 +624,7 @@ int main(int argc, char **argv)
         if (settings_get(&s, S_CLUSTER_HOSTS))
             sup.watch = start_watch;
     }
+    sup.resend = 1;
     char **rargv = redis_argv(s.role, conf, cl.extra, cl.nextra);
     char **renv = child_env();
     rc = supervise(&sup, rargv, renv);

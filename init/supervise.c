@@ -183,9 +183,10 @@ static void kill_all(struct sup *s)
         kill(-1, SIGKILL);
 }
 
-/* How often the stop signal goes again to a child that still runs:
+/* How often the stop signal goes again to a Redis that still runs (resend):
  * Redis drops a shutdown it cannot do yet (while it writes its first AOF
- * after a full sync, "can't exit") and never tries again by itself. */
+ * after a full sync, or its save fails: "can't exit") and never tries
+ * again by itself. */
 #define RESEND_MS 1000
 
 struct stopping {
@@ -204,7 +205,7 @@ struct stopping {
 static void forward_stop(struct sup *s, struct stopping *st)
 {
     st->helper = 0;
-    st->resend_at = clock_now() + RESEND_MS;
+    st->resend_at = s->resend ? clock_now() + RESEND_MS : 0;
     kill(s->child, st->sig);
 }
 

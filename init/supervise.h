@@ -26,6 +26,10 @@ struct sup {
      * killed when the child stops. */
     pid_t (*watch)(void *ctx);
     void *ctx;
+    /* Send SIGTERM again every second while the child runs after the stop
+     * signal (Redis drops a shutdown it cannot do yet and never tries
+     * again); 0 for a command run with --, which gets the signal once. */
+    int resend;
     sigset_t blocked;           /* what the loop waits for */
 };
 

@@ -111,6 +111,23 @@ ri_start link REDIS_DATA_DIR="$T/link" REDIS_PORT=$(port 8) -- master
 check "a symlinked data directory: Redis starts" wait_until 10 rcli $(port 8) ping
 check "... its config is in the link's target, owned by redis" \
     test "$(stat -c %U "$T/target/redis.conf")" = redis
+# --- a save that fails when the stop comes, and then can ------------------
+# Redis drops a shutdown it cannot do yet ("Error trying to save the DB,
+# can't exit"; in CI: "Writing initial AOF, can't exit" after a full sync)
+# and never tries again by itself; redis-init sends SIGTERM again every
+# second, so Redis saves and exits 0 once it can, inside STOP_TIMEOUT.
+ri_start drop REDIS_PORT=$(port 9) STOP_TIMEOUT=8 -- master
+wait_until 10 rcli $(port 9) ping
+rcli $(port 9) set k v >/dev/null
+chmod 500 "$T/drop"             # the redis user cannot write its save there
+ri_signal drop TERM
+check "a stop whose save fails: Redis refuses to exit" wait_until 5 grep -q "can't exit" "$T/drop.log"
+chmod 700 "$T/drop"
+ri_wait drop
+check "... then, the disk writable again, it saves and exits 0 (got $RC)" test "$RC" = 0
+check "... at redis-init's repeated SIGTERM" grep -q 'SIGTERM again every 1000 ms' "$T/drop.log"
+check "... with the key saved" sh -c "tail -5 '$T/drop.log' | grep -q 'DB saved on disk'"
+
 # --- a SYN lost: the connect is tried again long before the kernel would --
 # In a network namespace of its own, a Redis whose port drops every SYN for
 # 1.2 s; redis-init health (a 2 s deadline) asks it meanwhile. The kernel

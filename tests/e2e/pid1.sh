@@ -54,33 +54,17 @@ for s in HUP INT QUIT USR1 USR2 WINCH TERM; do
 done
 check "the child's own exit code (42) after SIGTERM" test "$RC" = 42
 
-# stop_ready NAME: SIGTERM to NAME once its child made NAME.ready; RC its
-# exit code, ms how long the stop took.
-stop_ready() {
-    local start
-    wait_until 5 test -e "$T/$1.ready"
-    start=$(date +%s%N)
-    ri_signal "$1" TERM
-    ri_wait "$1"
-    ms=$(( ($(date +%s%N) - start) / 1000000 ))
-}
-
 # A child that ignores SIGTERM is killed at STOP_TIMEOUT, with anything left.
 ri_start stubborn STOP_TIMEOUT=2 -- sh -c 'trap "" TERM; sleep 300 & touch '"$T"'/stubborn.ready; while :; do sleep 1; done'
-stop_ready stubborn
+wait_until 5 test -e "$T/stubborn.ready"
+start=$(date +%s%N)
+ri_signal stubborn TERM
+ri_wait stubborn
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "# stubborn child killed after ${ms} ms"
 check "a child ignoring SIGTERM ends with 137 (SIGKILL)" test "$RC" = 137
 check "... at STOP_TIMEOUT=2 s (${ms} ms, 1900..6000)" test $ms -ge 1900 -a $ms -lt 6000
 check "... and the log says why" grep -q 'did not stop within STOP_TIMEOUT=2' "$T/stubborn.log"
-
-# A child that drops the first SIGTERM gets it again every second, as Redis
-# needs when a stop comes while it writes its first AOF after a full sync
-# ("can't exit": it never tries again by itself): it exits by itself.
-ri_start twice STOP_TIMEOUT=8 -- sh -c 'n=0; trap "n=\$((n + 1)); [ \$n -ge 2 ] && exit 0" TERM; touch '"$T"'/twice.ready; while :; do sleep 0.1; done'
-stop_ready twice
-check "a child that drops the first SIGTERM gets another and exits 0 (got $RC, ${ms} ms)" \
-    sh -c "[ '$RC' = 0 ] && [ $ms -lt 6000 ]"
-check "... and the log says so" grep -q 'SIGTERM again every 1000 ms' "$T/twice.log"
 
 # 1000 orphans re-parented to PID 1 are all reaped.
 cat > "$T/orphans.sh" <<'SH'
