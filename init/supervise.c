@@ -193,7 +193,7 @@ struct stopping {
     pid_t watcher;              /* 0: none */
     msec watcher_since;
     msec kill_at;               /* 0: no stop signal yet */
-    msec resend_at;             /* 0: the stop signal not forwarded yet */
+    msec resend_at;             /* 0: none due before kill_at */
     msec helper_at;             /* the handover's deadline */
     pid_t helper;               /* 0: none running */
     int sig;                    /* the stop signal to forward */
@@ -202,10 +202,18 @@ struct stopping {
 };
 
 /* The stop signal goes to the child once the helper is done. */
+/* The next resend RESEND_MS after at, if the child gets one (sup.resend)
+ * and it comes before the SIGKILL; else 0. */
+static msec next_resend(const struct sup *s, const struct stopping *st,
+                        msec at)
+{
+    return s->resend && at + RESEND_MS < st->kill_at ? at + RESEND_MS : 0;
+}
+
 static void forward_stop(struct sup *s, struct stopping *st)
 {
     st->helper = 0;
-    st->resend_at = s->resend ? clock_now() + RESEND_MS : 0;
+    st->resend_at = next_resend(s, st, clock_now());
     kill(s->child, st->sig);
 }
 
@@ -219,7 +227,7 @@ static void resend_stop(struct sup *s, struct stopping *st)
                "again every %d ms until STOP_TIMEOUT", RESEND_MS, RESEND_MS);
     st->resent = 1;
     kill(s->child, SIGTERM);
-    st->resend_at += RESEND_MS;
+    st->resend_at = next_resend(s, st, st->resend_at);
 }
 
 static void on_stop_signal(struct sup *s, struct stopping *st, int sig)
@@ -300,8 +308,7 @@ int sup_run(struct sup *s)
     start_watcher(s, &st);
     for (;;) {
         msec deadline = st.helper ? st.helper_at : st.killed ? 0 :
-                        st.resend_at && st.resend_at < st.kill_at ?
-                        st.resend_at : st.kill_at;
+                        st.resend_at ? st.resend_at : st.kill_at;
         siginfo_t info;
         int sig = next_signal(s, deadline, &info);
 
@@ -311,7 +318,7 @@ int sup_run(struct sup *s)
                        "save", (long long)sup_save_window(s->stop_timeout));
                 kill(st.helper, SIGKILL);
                 forward_stop(s, &st);
-            } else if (st.resend_at && st.resend_at < st.kill_at) {
+            } else if (st.resend_at) {
                 resend_stop(s, &st);
             } else {
                 kill_all(s);

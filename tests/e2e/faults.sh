@@ -1,7 +1,8 @@
 # Resource faults: each gives a clear message and loses no acknowledged
 # write. A full disk at start and while writing, a secret file that cannot
 # be read, a data directory owned by someone else or behind a parent the
-# Redis user cannot pass, a data directory that is a symlink, a SYN lost.
+# Redis user cannot pass, a data directory that is a symlink, a save that
+# fails when the stop comes and then can, a SYN lost.
 . "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3
 
@@ -111,6 +112,7 @@ ri_start link REDIS_DATA_DIR="$T/link" REDIS_PORT=$(port 8) -- master
 check "a symlinked data directory: Redis starts" wait_until 10 rcli $(port 8) ping
 check "... its config is in the link's target, owned by redis" \
     test "$(stat -c %U "$T/target/redis.conf")" = redis
+
 # --- a save that fails when the stop comes, and then can ------------------
 # Redis drops a shutdown it cannot do yet ("Error trying to save the DB,
 # can't exit"; in CI: "Writing initial AOF, can't exit" after a full sync)
