@@ -35,7 +35,7 @@ $(BUILD)/obj/%.o: init/%.c $(wildcard init/*.h)
 # One recipe makes both (&:, GNU make 4.3): under make -j a plain rule of two
 # targets ran it twice at once, in the same directory.
 STATIC_LIBS := $(BUILD)/musl-pie/lib/libhiredis.a $(BUILD)/musl-pie/lib/libconfuse.a
-$(STATIC_LIBS) &:
+$(STATIC_LIBS) &: images/static-libs.sh images/patches/libconfuse-CVE-2022-40320.patch
 	sh images/static-libs.sh $(BUILD)/musl-pie
 
 # Hardening the static musl build supports: a static PIE (ASLR for the

@@ -17,9 +17,12 @@ fetch() {   # package: download the source package once
 # hiredis 0.14.1 with Debian's patches (its CVE fix changes createArray's
 # size argument to size_t in the function but not in read.h's pointer type).
 # NDEBUG: no assert() of hiredis' own invariants, which would abort PID 1
-# (and their texts cost 400 bytes). Rebuilt when these flags change.
+# (and their texts cost 400 bytes). Both libraries are built for link-time
+# optimisation (-flto; fat objects, so a link without it still works): the
+# static link then inlines and drops across them as across redis-init's own
+# files (1.7 KB less). Rebuilt when these flags change.
 fetch hiredis
-hflags="-Oz -DNDEBUG -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections"
+hflags="-Oz -DNDEBUG -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -flto -ffat-lto-objects"
 if [ "$(cat "$out/lib/hiredis.flags" 2>/dev/null)" != "$hflags" ]; then
     rm -rf hiredis-src
     dpkg-source -x hiredis_*.dsc hiredis-src >/dev/null
@@ -39,7 +42,7 @@ fi
 # (the lexer's patterns let only octal or hex digits through; flex makes
 # lexer.c from lexer.l).
 fetch libconfuse || true
-cstamp="CVE-2022-40320 escapes-strtoul"
+cstamp="CVE-2022-40320 escapes-strtoul lto"
 if [ "$(cat "$out/lib/libconfuse.stamp" 2>/dev/null)" != "$cstamp" ]; then
     rm -rf libconfuse-3.3
     tar xf libconfuse_3.3.orig.tar.xz
@@ -50,7 +53,7 @@ if [ "$(cat "$out/lib/libconfuse.stamp" 2>/dev/null)" != "$cstamp" ]; then
             src/lexer.l &&
      ! grep -q sscanf src/lexer.l &&
      ./autogen.sh >/dev/null 2>&1 &&
-     ./configure -q CC=musl-gcc CFLAGS="-Oz -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections" --disable-shared --enable-static \
+     ./configure -q CC=musl-gcc CFLAGS="-Oz -fPIE -fstack-protector-strong -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -flto -ffat-lto-objects" --disable-shared --enable-static \
          --disable-nls --disable-examples --prefix="$out" &&
      make -s -C src && make -s -C src install) >/dev/null
     echo "$cstamp" > "$out/lib/libconfuse.stamp"

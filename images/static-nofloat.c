@@ -7,7 +7,8 @@
  * ("invalid floating point value") instead of reading a wrong value. */
 double __wrap_strtod(const char *s, char **end);
 
-double __wrap_strtod(const char *s, char **end)
+/* used: the link-time optimiser must keep it for the linker's --wrap. */
+__attribute__((used)) double __wrap_strtod(const char *s, char **end)
 {
     if (end)
         *end = (char *)s;

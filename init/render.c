@@ -78,7 +78,9 @@ static const char *list_item(const char *v, int item, size_t *n, int *count)
 /* Render one line (without its newline) into b. Returns 1 if written, 0 if
  * left out because a setting is empty, -1 on an unknown placeholder. A
  * list placeholder (S_LINES) takes its item-th item; *items says how many
- * the line has (1 without a list). */
+ * the line has (1 without a list). The line lies in the NUL-terminated
+ * template and ends at its newline or NUL, so a "{{" or "}}" that starts
+ * before end lies wholly in it. */
 static int render_line(struct buf *b, const char *line, size_t len,
                        const struct settings *s, int mask, const char *where,
                        struct diag *d, int item, int *items)
@@ -87,8 +89,10 @@ static int render_line(struct buf *b, const char *line, size_t len,
     const char *end = line + len, *p = line;
 
     while (p < end) {
-        const char *open = memmem(p, end - p, "{{", 2), *close;
-        if (!open || !(close = memmem(open, end - open, "}}", 2))) {
+        const char *open = strstr(p, "{{"), *close = NULL;
+        if (open && open < end)
+            close = strstr(open, "}}");
+        if (!close || close >= end) {
             buf_add(b, p, end - p);
             break;
         }

@@ -236,7 +236,8 @@ static void on_stop_signal(struct sup *s, struct stopping *st, int sig)
 
     if (st->kill_at) {                  /* a second one: no more waiting */
         if (st->helper) {
-            s->log("%s again: handover cut short", strsignal(sig));
+            s->log("%s again: handover cut short",
+                   sig == SIGTERM ? "SIGTERM" : "SIGINT");
             kill(st->helper, SIGKILL);
             st->sig = sig;
             forward_stop(s, st);
