@@ -40,22 +40,24 @@ $(STATIC_LIBS) &: images/static-libs.sh images/patches/libconfuse-CVE-2022-40320
 
 # Hardening the static musl build supports: a static PIE (ASLR for the
 # whole binary; images/static-libs.sh builds the libraries -fPIE), stack
-# protector, full RELRO. musl has no _FORTIFY_SOURCE of its own (glibc's
-# checks need its __*_chk functions), so it is not claimed here.
+# protector, full RELRO (enforced by images/static-relro.c: musl's static
+# PIE start does not make it read-only). musl has no _FORTIFY_SOURCE of its
+# own (glibc's checks need its __*_chk functions), so it is not claimed here.
 # musl-gcc's own specs cannot link a static PIE: images/musl-static-pie.specs.
 STATIC_CC     ?= gcc -specs=images/musl-static-pie.specs
 STATIC_HARDEN ?= -fPIE -fstack-protector-strong \
                  -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 static: $(BUILD)/static/redis-init
 $(BUILD)/static/redis-init: $(SRCS) $(wildcard init/*.h) $(STATIC_LIBS) \
-                            images/musl-static-pie.specs images/static-nofloat.c
+                            images/musl-static-pie.specs images/static-nofloat.c \
+                            images/static-relro.c
 	@mkdir -p $(@D)
 	$(STATIC_CC) $(STATIC_HARDEN) -Oz -flto=auto -fno-asynchronous-unwind-tables -ffunction-sections \
 	    -fdata-sections -Wl,--gc-sections \
 	    -Wl,-z,noseparate-code -Wl,--build-id=none \
 	    -Wall -Wextra -Werror $(CPPFLAGS) \
 	    -DTEMPLATE_DIR_DEFAULT='"$(IMAGE_TEMPLATE_DIR)"' \
-	    -I$(BUILD)/musl-pie/include -o $@ $(SRCS) images/static-nofloat.c \
+	    -I$(BUILD)/musl-pie/include -o $@ $(SRCS) images/static-nofloat.c images/static-relro.c \
 	    -Wl,--wrap=strtod -L$(BUILD)/musl-pie/lib -lconfuse -lhiredis
 	strip -s -R .comment $@
 	@ls -l $@

@@ -19,6 +19,17 @@ check "it runs --version" sh -c "'$S' --version | grep -q '^redis-init '"
 printf 'redis_port = %s\n' "$(port 1)" > "$T/conf"
 RI=$S ri_start s REDIS_INIT_CONF="$T/conf" -- master
 check "as PID 1 it starts a master from a libconfuse file" wait_until 10 rcli $(port 1) ping
+# RELRO enforced, not only laid out: musl's static PIE start leaves those
+# pages writable, images/static-relro.c makes them read-only before main.
+# The running PID 1's map of the file's RELRO pages is one read-only range.
+read -r off vaddr msz < <(readelf -lW "$S" | awk '/GNU_RELRO/{print $2, $3, $6}')
+first=$(( off & ~0xfff )); len=$(( ((vaddr + msz) & ~0xfff) - (vaddr & ~0xfff) ))
+maps=$(cat /proc/"$(pid1 s)"/maps)
+read -r range perms < <(awk -v o="$(printf %08x $first)" \
+    '$3 == o && $6 ~ /redis-init$/ { print $1, $2 }' <<<"$maps")
+span="$perms $(( 0x${range#*-} - 0x${range%-*} ))"
+check "... its RELRO pages are mapped read-only ($span, $len bytes)" \
+    test "$span" = "r--p $len"
 rc=0; out=$(REDIS_PORT=$(port 1) "$S" health master) || rc=$?
 check "its health check (hiredis) exits 0 ($out)" test "$rc" = 0
 check "... and says ok: master" grep -q '^ok: master' <<<"$out"
