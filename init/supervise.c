@@ -201,7 +201,6 @@ struct stopping {
     int killed;
 };
 
-/* The stop signal goes to the child once the helper is done. */
 /* The next resend RESEND_MS after at, if the child gets one (sup.resend)
  * and it comes before the SIGKILL; else 0. */
 static msec next_resend(const struct sup *s, const struct stopping *st,
@@ -210,6 +209,7 @@ static msec next_resend(const struct sup *s, const struct stopping *st,
     return s->resend && at + RESEND_MS < st->kill_at ? at + RESEND_MS : 0;
 }
 
+/* The stop signal goes to the child once the helper is done. */
 static void forward_stop(struct sup *s, struct stopping *st)
 {
     st->helper = 0;
