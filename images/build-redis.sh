@@ -13,10 +13,18 @@
 #   the flag is unset (0 == 0), which breaks the bundled jemalloc build.
 # - MALLOC=jemalloc: Redis' bundled jemalloc 5.2.1, as upstream builds it.
 #   musl's allocator is slow and fragments more.
-# - memcpy, memmove, memcmp, bcmp from LLVM's libc (Debian's
-#   libllvmlibc-19-dev), linked before musl's: musl's are simple loops
-#   (memmove backwards is `std; rep movsb`, memcmp a byte loop), and Redis spends
-#   its time in them (listpack inserts move the whole node).
+# - memcpy, memmove, memcmp, bcmp, strcasecmp and strchr from LLVM's libc
+#   (Debian's libllvmlibc-19-dev), linked before musl's: musl's are simple
+#   loops (memmove backwards is `std; rep movsb`, memcmp a byte loop), and
+#   Redis spends its time in them (listpack inserts move the whole node).
+#   Counted with callgrind (tests/bench/redis-instr.sh), musl's strcasecmp
+#   calls tolower() for every byte (Redis compares each command's name to
+#   the command table's: 420 instructions of an LPUSH against glibc's 180)
+#   and its strchr (4 to 6 a request: the protocol's `\r`, a few bytes on)
+#   sets up a word-at-a-time scan (42 instructions a call against 30).
+#   LLVM's strcasecmp orders bytes above 0x7f as signed chars where musl's
+#   orders them unsigned: Redis only tests it for equality but for
+#   Sentinel's tie-break on run ids, which are hex.
 # - sections flags and --gc-sections keep the binaries small; redis-cli
 #   keeps musl's malloc; -fno-asynchronous-unwind-tables drops .eh_frame
 #   (220 KB of redis-server): nothing unwinds C code here (Redis' crash
@@ -48,9 +56,10 @@ done
 # undefined symbols), so the linker never pulls musl's.
 mkdir -p "$out/src/llvmlibc"
 (cd "$out/src/llvmlibc" &&
-    ar x "$llvmlibc" memcpy.cpp.o memmove.cpp.o memcmp.cpp.o bcmp.cpp.o)
+    ar x "$llvmlibc" memcpy.cpp.o memmove.cpp.o memcmp.cpp.o bcmp.cpp.o \
+        strcasecmp.cpp.o strchr.cpp.o)
 mem=
-for o in memcpy memmove memcmp bcmp; do mem="$mem $out/src/llvmlibc/$o.cpp.o"; done
+for o in memcpy memmove memcmp bcmp strcasecmp strchr; do mem="$mem $out/src/llvmlibc/$o.cpp.o"; done
 # redis-cli needs no fast allocator: built apart with musl's (450 KB less).
 rm -rf ../redis-cli-src
 cp -a . ../redis-cli-src
