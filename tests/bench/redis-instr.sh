@@ -7,11 +7,11 @@
 # the suite's order on an empty server; each server is started STARTS times
 # and the median taken, because Redis seeds its hash tables at random at
 # each start, and the chains of its tables move a request's count by 1-3%
-# (MSET's by up to 6%). Counts are of user space only: the kernel's work (the socket
-# reads and writes) is in neither. The clock (gettimeofday, two a command)
-# is left out of both: valgrind hides the vDSO, so under it both libcs make
-# a system call there, through wrappers of different lengths, which
-# neither does in a real run.
+# (MSET's by up to 6%). Counts are of user space only: the kernel's work
+# (the socket reads and writes) is in neither. The clock (gettimeofday, two
+# a command) is left out of both: valgrind hides the vDSO, so under it both
+# libcs make a system call there, through wrappers of different lengths,
+# which neither does in a real run.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/build/bench}
@@ -37,23 +37,12 @@ trap '[ -z "$VG" ] || kill -KILL "$VG" 2>/dev/null; wait 2>/dev/null; rm -rf "$T
 mkdir -p "$OUT"
 port=$(( 35000 + RANDOM % 5000 ))
 
-TESTS="SET GET INCR LPUSH RPUSH LPOP RPOP SADD HSET SPOP ZADD ZPOPMIN LRANGE_100 LRANGE_300 LRANGE_500 LRANGE_600 MSET"
-args() {
-    case $1 in
-    LRANGE_*) echo "lrange mylist 0 $(( ${1#LRANGE_} - 1 ))" ;;
-    *) echo "-t ${1,,}" ;;
-    esac
-}
-# total Ir of the newest dump of run $1
-newest_total() {
-    local f
-    f=$(ls -t "$1".cg.* 2>/dev/null | head -n 1)
-    [ -n "$f" ] && awk '/^(totals|summary):/ {print $2; exit}' "$f"
-}
+. "$ROOT/tests/bench/stats.sh"
+. "$ROOT/tests/bench/redis-suite.sh"
 # measure NAME BINARY START: one start of one server, every test; appends
 # "pipeline test name instructions/request" to $T/samples.
 measure() {
-    local name=$1 bin=$2 s=$3 run=$T/$1.$3 p t n i before total
+    local name=$1 bin=$2 s=$3 run=$T/$1.$3 p t n i dumps=0 total
     mkdir -p "$run.dir"
     valgrind --tool=callgrind --callgrind-out-file="$run.cg" \
         --toggle-collect='*gettimeofday*' --collect-atstart=yes \
@@ -77,13 +66,10 @@ measure() {
             callgrind_control -z "$VG" >/dev/null 2>&1
             redis-benchmark -p "$port" -c 50 -n "$n" -P "$p" $(args "$t") >/dev/null 2>&1 ||
                 { echo "redis-instr.sh: redis-benchmark $t failed on $name" >&2; exit 1; }
-            before=$(ls "$run".cg.* 2>/dev/null | wc -l)
+            # callgrind_control returns once the dump is written: OUT.1, OUT.2...
             callgrind_control --dump="$t-$p" "$VG" >/dev/null 2>&1
-            for i in $(seq 100); do
-                [ "$(ls "$run".cg.* 2>/dev/null | wc -l)" -gt "$before" ] && break
-                sleep 0.1
-            done
-            total=$(newest_total "$run")
+            dumps=$((dumps + 1))
+            total=$(awk '/^(totals|summary):/ {print $2; exit}' "$run.cg.$dumps" 2>/dev/null)
             [ -n "$total" ] || { echo "redis-instr.sh: no callgrind dump for $t on $name" >&2; exit 1; }
             echo "$p $t $name $(( total / n ))" >> "$T/samples"
         done
@@ -98,7 +84,6 @@ for s in $(seq "$STARTS"); do
 done
 cp "$T/samples" "$OUT/redis-instr-samples.txt"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 col() { awk -v p="$1" -v t="$2" -v n="$3" '$1==p && $2==t && $3==n {print $4}' "$T/samples" | median; }
 {
 echo "**Instructions a request, the image's Redis against Debian's** (\`tests/bench/redis-instr.sh\`; valgrind's callgrind, user space only; redis-benchmark -c 50 -n $N1 (-P 16: -n $N16; LRANGE a tenth); median of $STARTS starts of each server; ratio above 1: the image runs fewer):"

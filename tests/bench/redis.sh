@@ -66,14 +66,8 @@ bench() {
     echo "${rps:-0} $(( (c1 - c0) / N ))"
 }
 
-TESTS="SET GET INCR LPUSH RPUSH LPOP RPOP SADD HSET SPOP ZADD ZPOPMIN LRANGE_100 LRANGE_300 LRANGE_500 LRANGE_600 MSET"
-# args TEST: redis-benchmark arguments for TEST, as the default suite runs it.
-args() {
-    case $1 in
-    LRANGE_*) echo "lrange mylist 0 $(( ${1#LRANGE_} - 1 ))" ;;
-    *) echo "-t ${1,,}" ;;
-    esac
-}
+. "$ROOT/tests/bench/stats.sh"
+. "$ROOT/tests/bench/redis-suite.sh"
 # One round: both servers start empty; each test runs on both, in the
 # default suite's order (LPOP after LPUSH...), so both see the same data.
 round() { # ROUND PIPELINE
@@ -94,7 +88,6 @@ for r in $(seq "$ROUNDS"); do
 done
 cp "$T/samples" "$OUT/redis-samples.txt"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 col() { # PIPELINE TEST NAME FIELD(4=rps,5=ns)
     awk -v p="$1" -v t="$2" -v n="$3" -v f="$4" '$1==p && $2==t && $3==n {print $f}' "$T/samples" | median
 }
