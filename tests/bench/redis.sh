@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The image's Redis against Debian's, side by side in one run:
 # redis-benchmark's default suite, not pipelined and pipelined (-P 16), each
-# test run on both servers back to back (which one goes first alternates
-# every round), ROUNDS rounds, medians. Two figures per test: requests per
+# test run SPLIT times on each server in turn (ABBA...), short runs, so
+# that a change in the machine's load falls on both alike (a VM's
+# neighbours move a 2 s run by up to 50%), ROUNDS rounds; each round's
+# ratio of the two, then the median of those. Two figures per test: requests per
 # second as redis-benchmark reports them, and the server's CPU time per
 # request (from /proc/PID/task/*/schedstat: steadier than rps on a shared
 # machine). Ratios are Debian / image for CPU time and image / Debian for
@@ -12,10 +14,10 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 ROUNDS=${ROUNDS:-5}
-# Requests per run: about 2 s each (shorter runs, 0.1 s pipelined, moved
-# by 5-10% from one round to the next).
-N1=${REQUESTS:-100000}       # not pipelined
-N16=${PIPE_REQUESTS:-1000000} # and pipelined
+SPLIT=${SPLIT:-6}
+# Requests a run: 0.15-0.3 s each on a quiet day (see requests()).
+N1=${REQUESTS:-30000}        # not pipelined
+N16=${PIPE_REQUESTS:-300000} # and pipelined
 IMG=${IMAGE_REDIS:-$ROOT/build/redis/bin/redis-server}
 DEB=${DEBIAN_REDIS:-/usr/bin/redis-server}
 [ -x "$IMG" ] || make -s -C "$ROOT" redis-static >/dev/null || exit 1
@@ -54,33 +56,63 @@ cpu_ns() { # the server's CPU time so far, all its threads, ns
     fi
     cat /proc/"${PID[$1]}"/task/*/schedstat | awk '{s+=$1} END {printf "%.0f\n", s}'
 }
-# bench NAME ARGS...: run redis-benchmark on NAME; prints "rps ns_per_req".
-bench() {
-    local name=$1; shift
-    local c0 c1 rps N=$N1
-    [ "$2" = 16 ] && N=$N16
+# run NAME N ARGS...: one redis-benchmark run of N requests on NAME; prints
+# "rps cpu_ns" (redis-benchmark's requests per second, the server's CPU
+# time over the run).
+run() {
+    local name=$1 n=$2 c0 c1 rps; shift 2
     c0=$(cpu_ns "$name")
-    rps=$($CLI redis-benchmark -p "${PORT[$name]}" -c 50 -n "$N" --csv "$@" 2>/dev/null |
+    rps=$($CLI redis-benchmark -p "${PORT[$name]}" -c 50 -n "$n" --csv "$@" 2>/dev/null |
           tail -n 1 | awk -F'","' '{print $2}')
     c1=$(cpu_ns "$name")
-    echo "${rps:-0} $(( (c1 - c0) / N ))"
+    echo "${rps:-0} $(( c1 - c0 ))"
 }
 
 . "$ROOT/tests/bench/stats.sh"
 . "$ROOT/tests/bench/redis-suite.sh"
+# requests PIPELINE TEST: requests a run, about 0.15-0.3 s on a quiet day
+# (an LRANGE request costs about its length: fewer of them).
+requests() {
+    case $1.$2 in
+    1.LRANGE_*) echo $(( N1 * 200 / (${2#LRANGE_} + 100) )) ;;
+    *.LRANGE_*) echo $(( N16 * 40 / ${2#LRANGE_} )) ;;
+    1.*) echo "$N1" ;;
+    *) echo "$N16" ;;
+    esac
+}
+# pair ROUND PIPELINE TEST: SPLIT runs of TEST on each server, alternating
+# (ABBA...: the first of a pair alternates too), so that a change in the
+# machine's load falls on both; prints one sample line a server:
+# "ROUND PIPELINE TEST NAME rps ns_per_req" over its SPLIT runs.
+pair() {
+    local r=$1 p=$2 t=$3 n k N out
+    local -A req sec ns
+    N=$(requests "$p" "$t")
+    for n in debian image; do req[$n]=0; sec[$n]=0; ns[$n]=0; done
+    for k in $(seq "$SPLIT"); do
+        if (( (r + k) % 2 )); then set -- debian image; else set -- image debian; fi
+        for n in "$@"; do
+            out=($(run "$n" "$N" -P "$p" $(args "$t")))
+            [ "${out[0]:-0}" != 0 ] || { echo "redis.sh: $t -P $p on the $n server failed" >&2; exit 1; }
+            req[$n]=$(( ${req[$n]} + N )); ns[$n]=$(( ${ns[$n]} + ${out[1]} ))
+            sec[$n]=$(awk -v s="${sec[$n]}" -v n="$N" -v r="${out[0]}" 'BEGIN {printf "%.6f", s + (r > 0 ? n / r : 0)}')
+        done
+    done
+    for n in debian image; do
+        awk -v r="$r" -v p="$p" -v t="$t" -v n="$n" -v q="${req[$n]}" -v s="${sec[$n]}" -v c="${ns[$n]}" \
+            'BEGIN {printf "%s %s %s %s %.0f %.0f\n", r, p, t, n, (s > 0 ? q / s : 0), c / q}'
+    done
+}
 # One round: both servers start empty; each test runs on both, in the
 # default suite's order (LPOP after LPUSH...), so both see the same data.
 round() { # ROUND PIPELINE
-    local r=$1 p=$2 first second t n
-    if (( r % 2 )); then first=debian second=image; else first=image second=debian; fi
+    local r=$1 p=$2 t n
     for n in debian image; do redis-cli -p "${PORT[$n]}" flushall >/dev/null; done
     for t in $TESTS; do
         if [ "$t" = LRANGE_100 ]; then # the suite's "LPUSH (needed to benchmark LRANGE)"
-            for n in $first $second; do bench "$n" -P "$p" lpush mylist xxx >/dev/null; done
+            for n in debian image; do run "$n" "$(requests "$p" LPUSH)" -P "$p" lpush mylist xxx >/dev/null; done
         fi
-        for n in $first $second; do
-            echo "$p $t $n $(bench "$n" -P "$p" $(args "$t"))" >> "$T/samples"
-        done
+        pair "$r" "$p" "$t" >> "$T/samples"
     done
 }
 for r in $(seq "$ROUNDS"); do
@@ -88,21 +120,29 @@ for r in $(seq "$ROUNDS"); do
 done
 cp "$T/samples" "$OUT/redis-samples.txt"
 
-col() { # PIPELINE TEST NAME FIELD(4=rps,5=ns)
-    awk -v p="$1" -v t="$2" -v n="$3" -v f="$4" '$1==p && $2==t && $3==n {print $f}' "$T/samples" | median
+col() { # PIPELINE TEST NAME FIELD(5=rps,6=ns): the median of the rounds
+    awk -v p="$1" -v t="$2" -v n="$3" -v f="$4" '$2==p && $3==t && $4==n {print $f}' "$T/samples" | median
+}
+# ratio PIPELINE TEST FIELD: the median of the rounds' own ratios (each
+# round's two servers ran interleaved: their ratio is the figure the load
+# moves least), image / Debian for rps, Debian / image for CPU time.
+ratio() {
+    awk -v p="$1" -v t="$2" -v f="$3" '$2==p && $3==t {v[$1, $4] = $f; r[$1] = 1}
+        END {for (i in r) if (v[i, "debian"] > 0 && v[i, "image"] > 0)
+            print (f == 5 ? v[i, "image"] / v[i, "debian"] : v[i, "debian"] / v[i, "image"])}' "$T/samples" | median
 }
 {
-echo "**Redis: the image's against Debian's** (\`tests/bench/redis.sh\`; redis-benchmark -c 50 -n $N1 (-P 16: -n $N16), each test on both servers back to back, the order alternating, median of $ROUNDS rounds; server on CPU 0, client on CPU 1; CPU = the server's CPU time per request; ratios above 1: the image is faster):"
+echo "**Redis: the image's against Debian's** (\`tests/bench/redis.sh\`; redis-benchmark -c 50, $SPLIT runs of each test on each server in turn (ABBA), $N1 requests a run ($N16 with -P 16; LRANGE fewer), $ROUNDS rounds; server on CPU 0, client on CPU 1; CPU = the server's CPU time per request; figures are medians of the rounds, ratios the medians of each round's own ratio; above 1: the image is faster):"
 echo
 echo "| test | pipeline | Debian rps | image rps | rps ratio | Debian CPU ns/req | image CPU ns/req | CPU ratio |"
 echo "|---|---|---|---|---|---|---|---|"
 for p in 1 16; do
     for t in $TESTS; do
-        dr=$(col "$p" "$t" debian 4); ir=$(col "$p" "$t" image 4)
-        dc=$(col "$p" "$t" debian 5); ic=$(col "$p" "$t" image 5)
-        awk -v t="$t" -v p="$p" -v dr="$dr" -v ir="$ir" -v dc="$dc" -v ic="$ic" 'BEGIN {
+        awk -v t="$t" -v p="$p" -v dr="$(col "$p" "$t" debian 5)" -v ir="$(col "$p" "$t" image 5)" \
+            -v dc="$(col "$p" "$t" debian 6)" -v ic="$(col "$p" "$t" image 6)" \
+            -v rr="$(ratio "$p" "$t" 5)" -v cr="$(ratio "$p" "$t" 6)" 'BEGIN {
             printf "| %s | %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n",
-                t, (p == 1 ? "no" : "-P " p), dr, ir, (dr > 0 ? ir / dr : 0), dc, ic, (ic > 0 ? dc / ic : 0) }'
+                t, (p == 1 ? "no" : "-P " p), dr, ir, rr, dc, ic, cr }'
     done
 done
 } > "$T/table"
