@@ -83,25 +83,22 @@ requests() {
 # pair ROUND PIPELINE TEST: SPLIT runs of TEST on each server, alternating
 # (ABBA...: the first of a pair alternates too), so that a change in the
 # machine's load falls on both; prints one sample line a server:
-# "ROUND PIPELINE TEST NAME rps ns_per_req" over its SPLIT runs.
+# "ROUND PIPELINE TEST NAME rps ns_per_req" over its SPLIT runs (rps: the
+# requests over the seconds redis-benchmark counted).
 pair() {
-    local r=$1 p=$2 t=$3 n k N out
-    local -A req sec ns
+    local r=$1 p=$2 t=$3 n k N out runs=
     N=$(requests "$p" "$t")
-    for n in debian image; do req[$n]=0; sec[$n]=0; ns[$n]=0; done
     for k in $(seq "$SPLIT"); do
         if (( (r + k) % 2 )); then set -- debian image; else set -- image debian; fi
         for n in "$@"; do
             out=($(run "$n" "$N" -P "$p" $(args "$t")))
             [ "${out[0]:-0}" != 0 ] || { echo "redis.sh: $t -P $p on the $n server failed" >&2; exit 1; }
-            req[$n]=$(( ${req[$n]} + N )); ns[$n]=$(( ${ns[$n]} + ${out[1]} ))
-            sec[$n]=$(awk -v s="${sec[$n]}" -v n="$N" -v r="${out[0]}" 'BEGIN {printf "%.6f", s + (r > 0 ? n / r : 0)}')
+            runs+="$n ${out[*]}"$'\n'
         done
     done
-    for n in debian image; do
-        awk -v r="$r" -v p="$p" -v t="$t" -v n="$n" -v q="${req[$n]}" -v s="${sec[$n]}" -v c="${ns[$n]}" \
-            'BEGIN {printf "%s %s %s %s %.0f %.0f\n", r, p, t, n, (s > 0 ? q / s : 0), c / q}'
-    done
+    printf %s "$runs" | awk -v r="$r" -v p="$p" -v t="$t" -v N="$N" \
+        '{q[$1] += N; s[$1] += N / $2; c[$1] += $3}
+         END {for (n in q) printf "%s %s %s %s %.0f %.0f\n", r, p, t, n, q[n] / s[n], c[n] / q[n]}'
 }
 # One round: both servers start empty; each test runs on both, in the
 # default suite's order (LPOP after LPUSH...), so both see the same data.
