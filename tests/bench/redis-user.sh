@@ -19,16 +19,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 ROUNDS=${ROUNDS:-7}
 N=${REQUESTS:-1000000}
-IMG=${IMAGE_REDIS:-$ROOT/build/redis/bin/redis-server}
-DEB=${DEBIAN_REDIS:-/usr/bin/redis-server}
-[ -x "$IMG" ] || make -s -C "$ROOT" redis-static >/dev/null || exit 1
-for b in "$IMG" "$DEB" /usr/bin/redis-benchmark; do
-    [ -x "$b" ] || { echo "redis-user.sh: $b missing" >&2; exit 1; }
-done
-T=$(mktemp -d /tmp/redis-init-ubench.XXXXXX)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -KILL "$p"; done 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-mkdir -p "$OUT"
+. "$ROOT/tests/bench/redis-suite.sh"
+bench_setup redis-user.sh
 cp "$IMG" "$T/redis-server-copy"
 if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 0"; CLI="taskset -c 1"; else SRV=; CLI=; fi
 
@@ -58,7 +50,6 @@ cpu_ns() { # the server's CPU time so far, all its threads, ns
 }
 
 . "$ROOT/tests/bench/stats.sh"
-. "$ROOT/tests/bench/redis-suite.sh"
 requests() { # TEST: an LRANGE request costs about its length: fewer of them
     case $1 in LRANGE_*) echo $(( N * 40 / ${1#LRANGE_} )) ;; *) echo "$N" ;; esac
 }

@@ -18,16 +18,8 @@ SPLIT=${SPLIT:-6}
 # Requests a run: 0.15-0.3 s each on a quiet day (see requests()).
 N1=${REQUESTS:-30000}        # not pipelined
 N16=${PIPE_REQUESTS:-300000} # and pipelined
-IMG=${IMAGE_REDIS:-$ROOT/build/redis/bin/redis-server}
-DEB=${DEBIAN_REDIS:-/usr/bin/redis-server}
-[ -x "$IMG" ] || make -s -C "$ROOT" redis-static >/dev/null || exit 1
-for b in "$IMG" "$DEB" /usr/bin/redis-benchmark; do
-    [ -x "$b" ] || { echo "redis.sh: $b missing" >&2; exit 1; }
-done
-T=$(mktemp -d /tmp/redis-init-rbench.XXXXXX)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -KILL "$p"; done 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-mkdir -p "$OUT"
+. "$ROOT/tests/bench/redis-suite.sh"
+bench_setup redis.sh
 # Server on CPU 0, client on CPU 1 when there are two.
 if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 0"; CLI="taskset -c 1"; else SRV=; CLI=; fi
 
@@ -71,7 +63,6 @@ run() {
 }
 
 . "$ROOT/tests/bench/stats.sh"
-. "$ROOT/tests/bench/redis-suite.sh"
 # requests PIPELINE TEST: requests a run, about 0.15-0.3 s on a quiet day
 # (an LRANGE request costs about its length: fewer of them).
 requests() {
