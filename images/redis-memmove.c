@@ -4,8 +4,8 @@
  * __memmove_x86_64_avx2 is the same source (Debian's llvm-toolchain-19)
  * built with -mavx2 by images/build-redis.sh (32-byte moves). LPUSH inserts
  * at the head of a listpack and moves the whole node, up to 8 KB, a request:
- * 4,000 bytes take the SSE2 build about twice as long as glibc's AVX
- * memmove, the AVX2 build about as long (README, Figures). musl has no
+ * moving 4,000 bytes took the SSE2 build 72-82 ns, the AVX2 build 45-53,
+ * glibc's 34-44 (README, The image). musl has no
  * IFUNC: a pointer, set before main, does the same; until then it points
  * to the SSE2 build, which runs on any x86-64. */
 #include <stddef.h>
