@@ -35,12 +35,9 @@ T=$(mktemp -d /tmp/redis-init-rinstr.XXXXXX)
 VG=
 trap '[ -z "$VG" ] || kill -KILL "$VG" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 mkdir -p "$OUT"
-# Below the ephemeral range (32768-60999): a client's port in TIME_WAIT
-# there blocks a listener's bind (tests/lib.sh).
-port=$(( 28000 + RANDOM % 4000 ))
-
 . "$ROOT/tests/bench/stats.sh"
 . "$ROOT/tests/bench/redis-suite.sh"
+port=$BASE
 # measure NAME BINARY START: one start of one server, every test; appends
 # "pipeline test name instructions/request" to $T/samples.
 measure() {

@@ -13,7 +13,8 @@ args() {
 
 # bench_setup SCRIPT: IMG and DEB, the two servers (IMAGE_REDIS,
 # DEBIAN_REDIS), checked with redis-benchmark; T a temporary directory;
-# every pid in PIDS killed and T removed on exit; OUT made.
+# every pid in PIDS killed and T removed on exit; OUT made; SRV and CLI
+# put a server on CPU 0 and its client on CPU 1 when there are two.
 bench_setup() {
     IMG=${IMAGE_REDIS:-$ROOT/build/redis/bin/redis-server}
     DEB=${DEBIAN_REDIS:-/usr/bin/redis-server}
@@ -26,4 +27,36 @@ bench_setup() {
     PIDS=()
     trap 'for p in "${PIDS[@]}"; do kill -KILL "$p"; done 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
     mkdir -p "$OUT"
+    if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 0"; CLI="taskset -c 1"; else SRV=; CLI=; fi
+}
+
+# The first port of a bench's servers: below the ephemeral range
+# (32768-60999), where a client's port in TIME_WAIT blocks a listener's
+# bind (tests/lib.sh).
+BASE=$(( 28000 + RANDOM % 4000 ))
+
+# start NAME BINARY PORT: a server as the benches run it (no persistence,
+# CPU 0 when SRV says so), waited for; PID[NAME], PORT[NAME], PIDS.
+declare -A PORT PID
+start() {
+    mkdir -p "$T/$1"
+    $SRV "$2" --port "$3" --bind 127.0.0.1 --save '' --appendonly no \
+        --dir "$T/$1" --logfile "$T/$1.log" &
+    PID[$1]=$!; PORT[$1]=$3; PIDS+=($!)
+    local i
+    for i in $(seq 100); do
+        redis-cli -p "$3" ping 2>/dev/null | grep -q PONG && return 0
+        sleep 0.1
+    done
+    echo "${0##*/}: the $1 server did not start; its log:" >&2
+    cat "$T/$1.log" >&2; exit 1
+}
+# cpu_ns NAME: the server's CPU time so far, all its threads, ns.
+cpu_ns() {
+    if ! kill -0 "${PID[$1]}" 2>/dev/null; then
+        echo "${0##*/}: the $1 server is gone; its log:" >&2
+        tail -n 20 "$T/$1.log" >&2
+        exit 1
+    fi
+    cat /proc/"${PID[$1]}"/task/*/schedstat | awk '{s+=$1} END {printf "%.0f\n", s}'
 }

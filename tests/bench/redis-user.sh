@@ -22,32 +22,11 @@ N=${REQUESTS:-1000000}
 . "$ROOT/tests/bench/redis-suite.sh"
 bench_setup redis-user.sh
 cp "$IMG" "$T/redis-server-copy"
-if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 0"; CLI="taskset -c 1"; else SRV=; CLI=; fi
 
-# Below the ephemeral range (32768-60999): a client's port in TIME_WAIT
-# there blocks a listener's bind (tests/lib.sh).
-base=$(( 28000 + RANDOM % 4000 ))
 NAMES=(debian image copy)
-declare -A PORT PID BIN=([debian]=$DEB [image]=$IMG [copy]=$T/redis-server-copy)
-i=0
-for n in "${NAMES[@]}"; do
-    mkdir -p "$T/$n"
-    $SRV "${BIN[$n]}" --port $((base + i)) --bind 127.0.0.1 --save '' --appendonly no \
-        --dir "$T/$n" --logfile "$T/$n.log" &
-    PID[$n]=$!; PORT[$n]=$((base + i)); PIDS+=($!); i=$((i + 1))
-done
-for n in "${NAMES[@]}"; do
-    for i in $(seq 100); do
-        redis-cli -p "${PORT[$n]}" ping 2>/dev/null | grep -q PONG && continue 2
-        sleep 0.1
-    done
-    echo "redis-user.sh: the $n server did not start; its log:" >&2
-    cat "$T/$n.log" >&2; exit 1
-done
-cpu_ns() { # the server's CPU time so far, all its threads, ns
-    kill -0 "${PID[$1]}" 2>/dev/null || { echo "redis-user.sh: the $1 server is gone" >&2; exit 1; }
-    cat /proc/"${PID[$1]}"/task/*/schedstat | awk '{s+=$1} END {printf "%.0f\n", s}'
-}
+start debian "$DEB" "$BASE"
+start image "$IMG" $((BASE + 1))
+start copy "$T/redis-server-copy" $((BASE + 2))
 
 . "$ROOT/tests/bench/stats.sh"
 requests() { # TEST: an LRANGE request costs about its length: fewer of them

@@ -20,36 +20,10 @@ N1=${REQUESTS:-30000}        # not pipelined
 N16=${PIPE_REQUESTS:-300000} # and pipelined
 . "$ROOT/tests/bench/redis-suite.sh"
 bench_setup redis.sh
-# Server on CPU 0, client on CPU 1 when there are two.
-if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 0"; CLI="taskset -c 1"; else SRV=; CLI=; fi
 
-# Below the ephemeral range (32768-60999): a client's port in TIME_WAIT
-# there blocks a listener's bind (tests/lib.sh).
-base=$(( 28000 + RANDOM % 4000 ))
-declare -A PORT PID
-start() { # NAME BINARY PORT
-    mkdir -p "$T/$1"
-    $SRV "$2" --port "$3" --bind 127.0.0.1 --save '' --appendonly no \
-        --dir "$T/$1" --logfile "$T/$1.log" &
-    PID[$1]=$!; PORT[$1]=$3; PIDS+=($!)
-    local i
-    for i in $(seq 100); do
-        redis-cli -p "$3" ping 2>/dev/null | grep -q PONG && return 0
-        sleep 0.1
-    done
-    echo "redis.sh: $1 did not start" >&2; exit 1
-}
-start debian "$DEB" "$base"
-start image "$IMG" $((base + 1))
+start debian "$DEB" "$BASE"
+start image "$IMG" $((BASE + 1))
 
-cpu_ns() { # the server's CPU time so far, all its threads, ns
-    if ! kill -0 "${PID[$1]}" 2>/dev/null; then
-        echo "redis.sh: the $1 server is gone; its log:" >&2
-        tail -n 20 "$T/$1.log" >&2
-        exit 1
-    fi
-    cat /proc/"${PID[$1]}"/task/*/schedstat | awk '{s+=$1} END {printf "%.0f\n", s}'
-}
 # run NAME N ARGS...: one redis-benchmark run of N requests on NAME; prints
 # "rps cpu_ns" (redis-benchmark's requests per second, the server's CPU
 # time over the run).
