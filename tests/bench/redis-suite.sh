@@ -1,4 +1,5 @@
-# Sourced by redis.sh, redis-user.sh and redis-instr.sh: redis-benchmark's
+# Sourced by redis.sh, redis-user.sh and redis-instr.sh: what the Redis
+# benches share (below: their setup, start, cpu_ns). redis-benchmark's
 # default suite, in its order (LPOP after LPUSH...; before LRANGE_100 the
 # suite runs an "LPUSH (needed to benchmark LRANGE)" of as many requests as
 # an LPUSH).
