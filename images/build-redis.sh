@@ -14,9 +14,10 @@
 # - MALLOC=jemalloc: Redis' bundled jemalloc 5.2.1, as upstream builds it.
 #   musl's allocator is slow and fragments more.
 # - memcpy, memmove, memcmp, bcmp, strcasecmp and strchr from LLVM's libc
-#   (Debian's libllvmlibc-19-dev), linked before musl's: musl's are simple
-#   loops (memmove backwards is `std; rep movsb`, memcmp a byte loop), and
-#   Redis spends its time in them (listpack inserts move the whole node).
+#   (Debian's libllvmlibc-19-dev; memmove from its source, below), linked
+#   before musl's: musl's are simple loops (memmove backwards is
+#   `std; rep movsb`, memcmp a byte loop), and Redis spends its time in
+#   them (listpack inserts move the whole node).
 #   Counted with callgrind (tests/bench/redis-instr.sh), musl's strcasecmp
 #   calls tolower() for every byte (Redis compares each command's name to
 #   the command table's, 3 to 6 times a request: 84 instructions a call;
@@ -26,13 +27,15 @@
 #   LLVM's strcasecmp orders bytes above 0x7f as signed chars where musl's
 #   orders them unsigned: Redis only tests it for equality but for
 #   Sentinel's tie-break on run ids, which are hex.
-# - memmove twice: Debian's build (16-byte SSE2 moves, any x86-64) and the
-#   same source (Debian's llvm-toolchain-19, its libc/ only) built with
-#   -mavx2, chosen at start (images/redis-memmove.c) and checked here
-#   against moves made by hand (images/redis-memmove-check.c) before the
-#   link. LPUSH moves the whole listpack node a request: its share of
-#   LPUSH's time, 14% with the SSE2 build, is 9% with the AVX2 one (glibc's:
-#   8%).
+# - memmove three times from LLVM libc's source (Debian's
+#   llvm-toolchain-19, its libc/ only) with its own compiler (clang-19),
+#   patched (images/patches/llvm-libc-memmove.patch: 4 vectors a turn, the
+#   stores aligned, as glibc's): for any x86-64 (16-byte SSE2 moves), for
+#   AVX2 and for AVX-512, chosen at start as glibc chooses its own
+#   (images/redis-memmove.c) and checked here against moves made by hand
+#   (images/redis-memmove-check.c) before the link. LPUSH moves the whole
+#   listpack node a request: with Debian's SSE2 build it was 14% of LPUSH's
+#   time.
 # - sections flags and --gc-sections keep the binaries small; redis-cli
 #   keeps musl's malloc; -fno-asynchronous-unwind-tables drops .eh_frame
 #   (220 KB of redis-server): nothing unwinds C code here (Redis' crash
@@ -42,7 +45,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 # The build is redone when this script or a patch changed.
-stamp=$(cat "$0" "$here"/patches/redis-*.patch "$here"/redis-memmove*.c | cksum)
+stamp=$(cat "$0" "$here"/patches/redis-*.patch "$here"/patches/llvm-*.patch "$here"/redis-memmove*.c | cksum)
 [ -x "$out/bin/redis-server" ] && [ -x "$out/bin/redis-cli" ] &&
     [ "$(cat "$out/bin/.stamp" 2>/dev/null)" = "$stamp" ] && exit 0
 rm -rf "$out/bin"
@@ -64,30 +67,35 @@ done
 # undefined symbols), so the linker never pulls musl's.
 mkdir -p "$out/src/llvmlibc"
 (cd "$out/src/llvmlibc" &&
-    ar x "$llvmlibc" memcpy.cpp.o memmove.cpp.o memcmp.cpp.o bcmp.cpp.o \
-        strcasecmp.cpp.o strchr.cpp.o)
-# memmove for AVX2 from LLVM libc's source (Debian's llvm-toolchain-19, as
-# libllvmlibc-19-dev); both builds renamed for images/redis-memmove.c.
-llvm=$out/src/llvm/libc
-if [ ! -f "$llvm/src/string/memmove.cpp" ]; then
+    ar x "$llvmlibc" memcpy.cpp.o memcmp.cpp.o bcmp.cpp.o strcasecmp.cpp.o strchr.cpp.o)
+# memmove from LLVM libc's source (Debian's llvm-toolchain-19, as
+# libllvmlibc-19-dev), patched, built three times and renamed for
+# images/redis-memmove.c.
+if [ ! -f "$out/src/llvm/libc/src/string/memmove.cpp" ]; then
     rm -rf "$out/src/llvm" && mkdir -p "$out/src/llvm"
     (cd "$out/src/llvm" && apt-get source --download-only -qq llvm-toolchain-19 &&
         tar -xJf llvm-toolchain-19_*.orig.tar.xz --strip-components=1 --wildcards \
             '*/libc/src/string/*' '*/libc/src/__support/*' '*/libc/hdr/*' '*/libc/include/*' &&
         rm -f llvm-toolchain-19_*)
 fi
+llvm=$out/src/llvm-patched/libc
+rm -rf "$out/src/llvm-patched" && mkdir -p "$llvm"
+cp -a "$out/src/llvm/libc/." "$llvm"
+(cd "$out/src/llvm-patched" && patch -s -p1 < "$here/patches/llvm-libc-memmove.patch")
 m=$out/src/llvmlibc
-g++ -std=c++17 -O2 -mavx2 -fno-exceptions -fno-rtti -ffreestanding -fno-builtin \
-    -DLIBC_NAMESPACE=__llvm_libc_avx2 -DLIBC_COPT_PUBLIC_PACKAGING -I"$llvm" \
-    -c "$llvm/src/string/memmove.cpp" -o "$m/memmove-avx2.o"
-objcopy --redefine-sym memmove=__memmove_x86_64_avx2 "$m/memmove-avx2.o"
-objcopy --redefine-sym memmove=__memmove_x86_64 "$m/memmove.cpp.o" "$m/memmove-sse2.o"
-musl-gcc -O2 -Wall -c "$here/redis-memmove.c" -o "$m/redis-memmove.o"
-musl-gcc -O2 -Wall -static "$here/redis-memmove-check.c" "$m/memmove-sse2.o" \
-    "$m/memmove-avx2.o" -o "$m/redis-memmove-check"
-"$m/redis-memmove-check"
 mem=
-for o in memcpy.cpp redis-memmove memmove-sse2 memmove-avx2 memcmp.cpp bcmp.cpp strcasecmp.cpp strchr.cpp; do
+for v in sse2: avx2:-mavx2 avx512:-mavx512f; do
+    o=$m/memmove-${v%%:*}.o
+    clang++-19 -std=c++17 -O2 ${v#*:} -fno-exceptions -fno-rtti -ffreestanding -fno-builtin \
+        -DLIBC_NAMESPACE=__llvm_libc_${v%%:*} -DLIBC_COPT_PUBLIC_PACKAGING -I"$llvm" \
+        -c "$llvm/src/string/memmove.cpp" -o "$o"
+    objcopy --redefine-sym memmove=__memmove_x86_64_${v%%:*} "$o"
+    mem="$mem $o"
+done
+musl-gcc -O2 -Wall -static "$here/redis-memmove-check.c" $mem -o "$m/redis-memmove-check"
+"$m/redis-memmove-check"
+musl-gcc -O2 -Wall -c "$here/redis-memmove.c" -o "$m/redis-memmove.o"
+for o in redis-memmove memcpy.cpp memcmp.cpp bcmp.cpp strcasecmp.cpp strchr.cpp; do
     mem="$mem $m/$o.o"
 done
 # redis-cli needs no fast allocator: built apart with musl's (450 KB less).
