@@ -52,6 +52,13 @@ start() {
     echo "${0##*/}: the $1 server did not start; its log:" >&2
     cat "$T/$1.log" >&2; exit 1
 }
+# stop NAME: the server started as NAME, if any, killed and waited for.
+stop() {
+    [ -n "${PID[$1]:-}" ] || return 0
+    kill "${PID[$1]}" 2>/dev/null
+    wait "${PID[$1]}" 2>/dev/null
+    return 0
+}
 # cpu_ns NAME: the server's CPU time so far, all its threads, ns.
 cpu_ns() {
     if ! kill -0 "${PID[$1]}" 2>/dev/null; then

@@ -9,7 +9,10 @@
 # with -P 256 and 4 clients the kernel's share falls to about 15%. The
 # servers: Debian's, the image's, and a copy of the image's binary (the
 # same bytes in other pages of memory: how far two equal servers differ,
-# the bench's own noise). The default suite in its order, ROUNDS rounds;
+# the bench's own noise). All three are started afresh every round: where
+# a process's pages land moves its speed by up to 5% on this machine for
+# as long as it runs, and a new start draws again, so the rounds' median
+# is not one draw's luck. The default suite in its order, ROUNDS rounds;
 # CPU = the server's CPU time per request (/proc/PID/task/*/schedstat);
 # ratios are medians of each round's own ratio, above 1: the image (or the
 # copy) is faster. Not the goal's figure (one server at a time, -P 16:
@@ -24,9 +27,7 @@ bench_setup redis-user.sh
 cp "$IMG" "$T/redis-server-copy"
 
 NAMES=(debian image copy)
-start debian "$DEB" "$BASE"
-start image "$IMG" $((BASE + 1))
-start copy "$T/redis-server-copy" $((BASE + 2))
+BIN=([0]="$DEB" [1]="$IMG" [2]="$T/redis-server-copy")
 
 . "$ROOT/tests/bench/stats.sh"
 requests() { # TEST: an LRANGE request costs about its length: fewer of them
@@ -49,12 +50,17 @@ together() {
     done
 }
 for r in $(seq "$ROUNDS"); do
-    for s in "${NAMES[@]}"; do redis-cli -p "${PORT[$s]}" flushall >/dev/null; done
+    # started in a turning order, so that none is always first to take pages
+    for i in 0 1 2; do
+        j=$(( (i + r) % 3 ))
+        start "${NAMES[j]}" "${BIN[j]}" $((BASE + j))
+    done
     for t in $TESTS; do
         # the suite's "LPUSH (needed to benchmark LRANGE)"
         [ "$t" != LRANGE_100 ] || together 0 - "$N" lpush mylist xxx
         together "$r" "$t" "$(requests "$t")" $(args "$t")
     done
+    for s in "${NAMES[@]}"; do stop "$s"; done
 done
 cp "$T/samples" "$OUT/redis-user-samples.txt"
 
@@ -66,7 +72,7 @@ ratio() { # TEST A B: the median of the rounds' own ratios A / B
         END {for (i in r) if (v[i, a] > 0 && v[i, b] > 0) print v[i, a] / v[i, b]}' "$T/samples" | median
 }
 {
-echo "**The servers' own code, side by side at the same moment** (\`tests/bench/redis-user.sh\`: the three servers on CPU 0 at once, one redis-benchmark each on CPU 1 started together, -P 256 -c 4, $N requests a test (LRANGE fewer), $ROUNDS rounds; CPU ns a request, medians; ratios the medians of each round's own ratio, above 1: the image (the copy) is faster):"
+echo "**The servers' own code, side by side at the same moment** (\`tests/bench/redis-user.sh\`: the three servers on CPU 0 at once, started afresh every round, one redis-benchmark each on CPU 1 started together, -P 256 -c 4, $N requests a test (LRANGE fewer), $ROUNDS rounds; CPU ns a request, medians; ratios the medians of each round's own ratio, above 1: the image (the copy) is faster):"
 echo
 echo "| test | Debian CPU ns/req | image | copy of the image | image vs Debian | copy vs image |"
 echo "|---|---|---|---|---|---|"
