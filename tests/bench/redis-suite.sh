@@ -1,8 +1,8 @@
 # Sourced by redis.sh, redis-user.sh and redis-instr.sh: what the Redis
-# benches share (below: their setup, start, cpu_ns). redis-benchmark's
-# default suite, in its order (LPOP after LPUSH...; before LRANGE_100 the
-# suite runs an "LPUSH (needed to benchmark LRANGE)" of as many requests as
-# an LPUSH).
+# benches share (below: their setup, start, stop, restart, cpu_ns).
+# redis-benchmark's default suite, in its order (LPOP after LPUSH...;
+# before LRANGE_100 the suite runs an "LPUSH (needed to benchmark LRANGE)"
+# of as many requests as an LPUSH).
 TESTS="SET GET INCR LPUSH RPUSH LPOP RPOP SADD HSET SPOP ZADD ZPOPMIN LRANGE_100 LRANGE_300 LRANGE_500 LRANGE_600 MSET"
 # args TEST: redis-benchmark arguments for TEST, as the default suite runs it.
 args() {
@@ -58,6 +58,24 @@ stop() {
     kill "${PID[$1]}" 2>/dev/null
     wait "${PID[$1]}" 2>/dev/null
     return 0
+}
+# restart TURN: the bench's servers, NAMES (binaries BINS, ports BASE,
+# BASE+1...), stopped and started afresh, in an order that turns with TURN
+# so that none is always first to take pages: where a process's memory
+# lands moves its speed by up to 9% on this machine for as long as it runs
+# (redis.sh's MSET -P 16 at 0.91 in every round of one run, 1.00
+# restarted), and a new start draws again. Each is warmed up by an untimed
+# SET run, then emptied: a new server's first run pays for its start (SET
+# not pipelined at 0.89-1.02 from round to round without it).
+restart() {
+    local k=${#NAMES[@]} i j
+    for i in "${NAMES[@]}"; do stop "$i"; done
+    for ((i = 0; i < k; i++)); do
+        j=$(( (i + $1) % k ))
+        start "${NAMES[j]}" "${BINS[j]}" $((BASE + j))
+        $CLI redis-benchmark -p $((BASE + j)) -c 50 -n 30000 -P 16 -q -t set >/dev/null 2>&1
+        redis-cli -p $((BASE + j)) flushall >/dev/null
+    done
 }
 # cpu_ns NAME: the server's CPU time so far, all its threads, ns.
 cpu_ns() {

@@ -9,10 +9,9 @@
 # with -P 256 and 4 clients the kernel's share falls to about 15%. The
 # servers: Debian's, the image's, and a copy of the image's binary (the
 # same bytes in other pages of memory: how far two equal servers differ,
-# the bench's own noise). All three are started afresh every round: where
-# a process's pages land moves its speed by up to 5% on this machine for
-# as long as it runs, and a new start draws again, so the rounds' median
-# is not one draw's luck. The default suite in its order, ROUNDS rounds;
+# the bench's own noise). All three are started afresh and warmed up every
+# round (redis-suite.sh's restart), so the rounds' median is not one
+# start's luck. The default suite in its order, ROUNDS rounds;
 # CPU = the server's CPU time per request (/proc/PID/task/*/schedstat);
 # ratios are medians of each round's own ratio, above 1: the image (or the
 # copy) is faster. Not the goal's figure (one server at a time, -P 16:
@@ -27,7 +26,7 @@ bench_setup redis-user.sh
 cp "$IMG" "$T/redis-server-copy"
 
 NAMES=(debian image copy)
-BIN=([0]="$DEB" [1]="$IMG" [2]="$T/redis-server-copy")
+BINS=("$DEB" "$IMG" "$T/redis-server-copy")
 
 . "$ROOT/tests/bench/stats.sh"
 requests() { # TEST: an LRANGE request costs about its length: fewer of them
@@ -50,17 +49,12 @@ together() {
     done
 }
 for r in $(seq "$ROUNDS"); do
-    # started in a turning order, so that none is always first to take pages
-    for i in 0 1 2; do
-        j=$(( (i + r) % 3 ))
-        start "${NAMES[j]}" "${BIN[j]}" $((BASE + j))
-    done
+    restart "$r"
     for t in $TESTS; do
         # the suite's "LPUSH (needed to benchmark LRANGE)"
         [ "$t" != LRANGE_100 ] || together 0 - "$N" lpush mylist xxx
         together "$r" "$t" "$(requests "$t")" $(args "$t")
     done
-    for s in "${NAMES[@]}"; do stop "$s"; done
 done
 cp "$T/samples" "$OUT/redis-user-samples.txt"
 

@@ -10,7 +10,7 @@
 # machine). Ratios are Debian / image for CPU time and image / Debian for
 # rps: above 1 the image is faster. Then RSS and INFO memory after one
 # million SETs of 120-byte values to distinct keys. Image sizes at the end.
-# Both servers are started afresh for every round (fresh(), below).
+# Both servers are started afresh for every round (redis-suite.sh's restart).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${BENCH_OUT:-$ROOT/build/bench}
@@ -22,18 +22,8 @@ N16=${PIPE_REQUESTS:-300000} # and pipelined
 . "$ROOT/tests/bench/redis-suite.sh"
 bench_setup redis.sh
 
-# fresh N: both servers stopped and started afresh, first one or the other
-# as N is odd or even: where a process's memory lands moves its speed by up
-# to 9% on this machine for as long as it runs (MSET -P 16 at 0.91 in every
-# round of one run, 1.00 restarted), and a new start draws again.
-fresh() {
-    stop debian; stop image
-    if (( $1 % 2 )); then
-        start debian "$DEB" "$BASE"; start image "$IMG" $((BASE + 1))
-    else
-        start image "$IMG" $((BASE + 1)); start debian "$DEB" "$BASE"
-    fi
-}
+NAMES=(debian image)
+BINS=("$DEB" "$IMG")
 
 # run NAME N ARGS...: one redis-benchmark run of N requests on NAME; prints
 # "rps cpu_ns" (redis-benchmark's requests per second, the server's CPU
@@ -83,13 +73,7 @@ pair() {
 # same data.
 round() { # ROUND PIPELINE
     local r=$1 p=$2 t n
-    fresh $(( r + p ))
-    # untimed: a new server's first run pays its start (SET not pipelined
-    # at 0.89-1.02 from round to round without this)
-    for n in debian image; do
-        run "$n" "$(requests "$p" SET)" -P "$p" -t set >/dev/null
-        redis-cli -p "${PORT[$n]}" flushall >/dev/null
-    done
+    restart $(( r + p ))
     for t in $TESTS; do
         if [ "$t" = LRANGE_100 ]; then # the suite's "LPUSH (needed to benchmark LRANGE)"
             for n in debian image; do run "$n" "$(requests "$p" LPUSH)" -P "$p" lpush mylist xxx >/dev/null; done
@@ -130,7 +114,7 @@ done
 } > "$T/table"
 
 # Memory: one million SETs of 120-byte values to distinct keys.
-fresh 1
+restart 1
 val=$(head -c 120 /dev/zero | tr '\0' v)
 awk -v v="$val" 'BEGIN { for (i = 0; i < 1000000; i++) {
     k = "key:" i; printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$120\r\n%s\r\n", length(k), k, v } }' > "$T/load"
