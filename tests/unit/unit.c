@@ -900,8 +900,8 @@ static void test_conf_nul_escape(void **state)
         assert_int_equal(d.n, 1);
         assert_true(has_msg(&d, "the value holds a NUL byte"));
         assert_true(has_msg(&d, ": REDIS_PASSWORD: "));
-        /* The secret has a '@', which mkstemp's random part never holds:
-         * the message names the file, whose random name may hold "ab". */
+        /* The message names the file, whose mkstemp name is random: the
+         * secret holds a '@', which such a name never does. */
         assert_false(has_msg(&d, "p@ss"));
         assert_null(settings_get(&s, S_REDIS_PASSWORD));
         diag_free(&d);
