@@ -22,6 +22,9 @@ runner "$T/fail.log" "$F/fail.sh"
 check "a failing check: 1 passed, 1 failed" \
     test "$(total "$T/fail.log")" = "1 passed, 1 failed, 0 skipped"
 check "... and the runner exits non-zero" test "$RRC" != 0
+check "... the failed check is named again at the end, under its suite" \
+    sh -c "tail -4 '$T/fail.log' | grep -A1 -x '# FAILED fail: 1 failure(s)' |
+           grep -qxE '#     not ok - .+'"
 
 for c in unbound:'exited with status 1' exit3:'exited with status 3' \
          exit0:'exited with status 1' sigterm:'killed by signal 15' \
