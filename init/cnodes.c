@@ -23,19 +23,28 @@ static int copy_token(char *out, size_t len, const char *t, size_t n)
     return 0;
 }
 
-/* The n digits at t as a number up to max; -1 when not one. */
-static int number(const char *t, size_t n, int max)
+/* The n digits at t as a number (at most 18 digits: no overflow); -1
+ * when not one. */
+static long long digits(const char *t, size_t n)
 {
-    long v = 0;
+    long long v = 0;
 
-    if (n == 0 || n > 5)
+    if (n == 0 || n > 18)
         return -1;
     for (size_t i = 0; i < n; i++) {
         if (t[i] < '0' || t[i] > '9')
             return -1;
         v = v * 10 + (t[i] - '0');
     }
-    return v <= max ? (int)v : -1;
+    return v;
+}
+
+/* The n digits at t as a number up to max; -1 when not one. */
+static int number(const char *t, size_t n, int max)
+{
+    long long v = n <= 5 ? digits(t, n) : -1;
+
+    return v >= 0 && v <= max ? (int)v : -1;
 }
 
 /* "ip:port@cport[,hostname]" */
@@ -100,7 +109,7 @@ static int parse_line(const char *line, struct cn_line *l)
     token(&q, &n);                              /* ping-sent */
     token(&q, &n);                              /* pong-recv */
     t = token(&q, &n);
-    l->epoch = peer_num(t);
+    l->epoch = digits(t, n);
     t = token(&q, &n);
     l->connected = n == 9 && !strncmp(t, "connected", 9);
     q += strspn(q, " ");

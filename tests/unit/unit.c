@@ -1119,9 +1119,17 @@ static void test_cnodes(void **state)
     assert_int_equal(l.bus, 16379);
     assert_true(l.master);
     assert_int_equal(l.slots, 5462);
+    assert_int_equal(l.epoch, 1);
     assert_int_equal(cn_find(view, N2, &l), 0);
     assert_false(l.master);
     assert_string_equal(l.master_id, N1);
+    assert_int_equal(l.epoch, 2);
+    /* Regression: the epoch was read with peer_num, which wants the
+     * number to end the string, and was always -1. Not a number: -1. */
+    assert_int_equal(cn_myself(N1 " h:1@2 myself,master - 0 0 123456789012 connected", &l), 0);
+    assert_int_equal(l.epoch, 123456789012LL);
+    assert_int_equal(cn_myself(N1 " h:1@2 myself,master - 0 0 7x connected", &l), 0);
+    assert_int_equal(l.epoch, -1);
     assert_int_equal(cn_find(view, "nope", &l), -1);
     assert_int_equal(cn_myself(NULL, &l), -1);
     /* Regression (UBSan, fuzz_cnodes): "-1638389127--546129999" summed to
