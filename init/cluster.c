@@ -199,10 +199,11 @@ static void list_silent(const struct cl *c, char *out, size_t len)
 /* ---- agreement ---- */
 
 /* What every node must agree on, one string: for each node its id, role,
- * master, config epoch and slots, sorted. The epoch only of a master of
- * slots: a replica made an empty master (cluster-rebalance) announces its
- * own epoch, 0, while the others keep the higher one its master announced
- * for it, until it owns slots. NULL when out of memory. */
+ * master and slots, sorted. Not the config epochs: a replica made an
+ * empty master (cluster-rebalance) announces its own epoch, 0, while the
+ * others keep the higher one its master announced for it, and a master
+ * back from a full restart can announce one below what the others hold
+ * (reclaim_epoch). NULL when out of memory. */
 static char *signature(const char *view)
 {
     char *lines[PEER_MAX * 2], *out;
@@ -211,9 +212,8 @@ static char *signature(const char *view)
     int n = 0;
 
     for (const char *p = view; p && n < PEER_MAX * 2 && cn_next(&p, &l) == 0; ) {
-        if (asprintf(&lines[n], "%s %s %s %lld %.*s\n", l.id,
+        if (asprintf(&lines[n], "%s %s %s %.*s\n", l.id,
                      l.master ? "master" : "slave", l.master_id,
-                     l.slots ? l.epoch : 0,
                      (int)l.slot_len, l.slot_text) < 0)
             break;
         len += strlen(lines[n++]);
@@ -1019,6 +1019,47 @@ static void relink(struct cl *c, const struct node *local)
     peer_reset(&k);
 }
 
+/* A replica that wins its election just before it stops (the whole
+ * cluster stopping: a master hands its slots to a replica that stops too)
+ * may exit before Redis 7.0 saves its new config epoch: back, it announces
+ * the old one, while the other nodes keep the higher one for it (an epoch
+ * is only ever raised). Its replicas take their master's epoch from it and
+ * ask for votes with the lower one, which every master refuses ("slot
+ * epoch > reqEpoch"): its slots could never fail over. CLUSTER BUMPEPOCH
+ * gives it a new epoch above all it knows, which every node takes.
+ * Only when every node answers, is linked to this one, does not flag it
+ * failing, and lists it as the master of exactly the slots it claims: a
+ * higher epoch must never let a master that was replaced, or is being
+ * replaced, take its slots back. */
+static void reclaim_epoch(struct cl *c, const struct node *local)
+{
+    struct peer_call k = {0};
+    struct cn_line me, l;
+    long long held = 0;
+    const char *r;
+
+    if (cn_myself(local->view, &me) < 0 || !me.master || !me.slots)
+        return;
+    for (int i = 0; i < c->n; i++) {
+        if (&c->node[i] == local)
+            continue;
+        if (!c->node[i].ok || cn_find(c->node[i].view, me.id, &l) < 0 ||
+            !l.master || l.fail || !l.connected || l.slot_len != me.slot_len ||
+            memcmp(l.slot_text, me.slot_text, me.slot_len))
+            return;
+        if (l.epoch > held)
+            held = l.epoch;
+    }
+    if (held <= me.epoch)
+        return;
+    peer_cmd(&k, "CLUSTER BUMPEPOCH");
+    if (one(c, &k, &local->addr, ASK_MS) == 0 && (r = peer_str(k.reply[0])))
+        c->log("cluster: this master's config epoch is %lld, the other nodes "
+               "hold up to %lld for it (not saved before it last stopped): "
+               "CLUSTER BUMPEPOCH: %s", me.epoch, held, r);
+    peer_reset(&k);
+}
+
 /* One look of the keeper. */
 static void keep_once(struct cl *c)
 {
@@ -1039,6 +1080,7 @@ static void keep_once(struct cl *c)
     if (!fresh(&c->node[self])) {
         remeet(c, &c->node[self]);
         relink(c, &c->node[self]);
+        reclaim_epoch(c, &c->node[self]);
     }
     /* The creator: the first address of all that resolve now. */
     creator = self == 0;
