@@ -1019,13 +1019,13 @@ static void relink(struct cl *c, const struct node *local)
     peer_reset(&k);
 }
 
-/* A replica that wins its election just before it stops (the whole
- * cluster stopping: a master hands its slots to a replica that stops too)
- * may exit before Redis 7.0 saves its new config epoch: back, it announces
- * the old one, while the other nodes keep the higher one for it (an epoch
- * is only ever raised). Its replicas take their master's epoch from it and
- * ask for votes with the lower one, which every master refuses ("slot
- * epoch > reqEpoch"): its slots could never fail over. CLUSTER BUMPEPOCH
+/* After the whole cluster stopped at once (each master handing its slots
+ * to a replica that stops too), a master can come back announcing a
+ * config epoch below the one the other nodes hold for it (they only ever
+ * raise it, also from a replica's pings, which carry its master's). Its
+ * replicas take their master's epoch from it and ask for votes with the
+ * lower one, which every master refuses ("slot epoch > reqEpoch"): its
+ * slots could not fail over. CLUSTER BUMPEPOCH
  * gives it a new epoch above all it knows, which every node takes.
  * Only when every node answers, is linked to this one, does not flag it
  * failing, and lists it as the master of exactly the slots it claims: a
@@ -1055,8 +1055,8 @@ static void reclaim_epoch(struct cl *c, const struct node *local)
     peer_cmd(&k, "CLUSTER BUMPEPOCH");
     if (one(c, &k, &local->addr, ASK_MS) == 0 && (r = peer_str(k.reply[0])))
         c->log("cluster: this master's config epoch is %lld, the other nodes "
-               "hold up to %lld for it (not saved before it last stopped): "
-               "CLUSTER BUMPEPOCH: %s", me.epoch, held, r);
+               "hold up to %lld for it: CLUSTER BUMPEPOCH: %s", me.epoch,
+               held, r);
     peer_reset(&k);
 }
 

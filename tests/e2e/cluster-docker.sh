@@ -27,9 +27,8 @@ rc() { local ip=$1; shift; timeout 5 redis-cli --no-auth-warning -h "$ip" "$@"; 
 # view IP: per node its id, role, master and slots, sorted: what
 # `redis-cli --cluster check` requires all to agree on. Not the config
 # epochs: after every node stopped at once, a master can come back with an
-# epoch lower than the others last heard (Redis did not save nodes.conf
-# after a replica that was stopping won its handover election) until its
-# keeper raises it: checked on its own after the full restart.
+# epoch lower than the others hold for it, until its keeper raises it:
+# checked on its own after the full restart.
 view() {
     rc "$1" cluster nodes 2>/dev/null | tr -d '\r' | awk '{
         r = $3 ~ /master/ ? "master" : "slave"; s = ""
@@ -178,10 +177,10 @@ out=$(missing "$T/w1")
 check "full restart: no acknowledged write of the first writer lost ($out)" holds '^missing=0 ' "$out"
 
 # ---- after the full restart, a master's config epoch and its failover ----
-# A replica that won its handover election as the whole cluster stopped
-# may come back announcing the epoch it had before, while the others hold
-# the new one for it: then its replicas' votes are refused and its slots
-# cannot fail over. The keeper raises it (CLUSTER BUMPEPOCH).
+# After every node stopped at once, a master may come back announcing a
+# config epoch below the one the others hold for it: then its replicas'
+# votes are refused and its slots cannot fail over. The keeper raises it
+# (CLUSTER BUMPEPOCH).
 stale_masters() {  # "id own held" of each master below what another node holds for it
     local ip
     for ip in $(ips); do rc "$ip" cluster nodes; done | tr -d '\r' | awk '

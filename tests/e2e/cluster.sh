@@ -302,9 +302,9 @@ check "... no key lost in the restart (w1 $w1_missing)" test "$(missing "$T/w1")
 check "... no key lost in the restart (w2 $w2_missing)" test "$(missing "$T/w2")" = "$w2_missing"
 check "... redis-init health: ok on every node" wait_until 20 health_all
 check "... redis-cli --cluster check agrees" cli_check
-# A replica that won its handover election as every node stopped may come
-# back below the config epoch the others hold for it (Redis did not save
-# it): its replicas' votes would be refused. Its keeper raises it.
+# After every node stopped at once, a master may come back below the
+# config epoch the others hold for it: its replicas' votes would be
+# refused. Its keeper raises it.
 stale_masters() {  # "id own held" of each master below what another node holds for it
     local i
     for i in 1 2 3 4 5 6; do node $i cluster nodes; done | tr -d '\r' | awk '
