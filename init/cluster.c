@@ -1025,12 +1025,11 @@ static void relink(struct cl *c, const struct node *local)
  * raise it, also from a replica's pings, which carry its master's). Its
  * replicas take their master's epoch from it and ask for votes with the
  * lower one, which every master refuses ("slot epoch > reqEpoch"): its
- * slots could not fail over. CLUSTER BUMPEPOCH
- * gives it a new epoch above all it knows, which every node takes.
- * Only when every node answers, is linked to this one, does not flag it
- * failing, and lists it as the master of exactly the slots it claims: a
- * higher epoch must never let a master that was replaced, or is being
- * replaced, take its slots back. */
+ * slots could not fail over. CLUSTER BUMPEPOCH gives it a new epoch above
+ * all it knows, which every node takes. Only when every node answers,
+ * is linked to this one, does not flag it failing, and lists it as the
+ * master of exactly the slots it claims: a higher epoch must never let a
+ * master that was replaced, or is being replaced, take its slots back. */
 static void reclaim_epoch(struct cl *c, const struct node *local)
 {
     struct peer_call k = {0};

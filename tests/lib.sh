@@ -136,6 +136,16 @@ trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
 # finish: the suite reached its end.
 finish() { DONE=1; exit 0; }
 
+# stale_epochs: from every node's CLUSTER NODES on stdin, "id own held" of
+# each master of slots whose own config epoch is below the one another
+# node holds for it (empty when none).
+stale_epochs() {
+    tr -d '\r' | awk '
+        /myself/ && $3 ~ /master/ && NF > 8 {own[$1] = $7}
+        !/myself/ && $7 > held[$1] {held[$1] = $7}
+        END {for (id in own) if (held[id] > own[id]) printf "%s %s %s ", id, own[id], held[id]}'
+}
+
 # Suites of a compose deployment. need_compose: skip the suite without a
 # Docker engine and docker-compose. compose_cleanups (once dc, P, IMAGE and
 # T are set): keep the project's logs, take it down, remove every volume it

@@ -181,12 +181,9 @@ check "full restart: no acknowledged write of the first writer lost ($out)" hold
 # config epoch below the one the others hold for it: then its replicas'
 # votes are refused and its slots cannot fail over. The keeper raises it
 # (CLUSTER BUMPEPOCH).
-stale_masters() {  # "id own held" of each master below what another node holds for it
+stale_masters() {
     local ip
-    for ip in $(ips); do rc "$ip" cluster nodes; done | tr -d '\r' | awk '
-        /myself/ && $3 ~ /master/ && NF > 8 {own[$1] = $7}
-        !/myself/ && $7 > held[$1] {held[$1] = $7}
-        END {for (id in own) if (held[id] > own[id]) printf "%s %s %s ", id, own[id], held[id]}'
+    for ip in $(ips); do rc "$ip" cluster nodes; done | stale_epochs
 }
 no_stale() { [ -z "$(stale_masters)" ]; }
 stale=$(stale_masters)

@@ -305,12 +305,9 @@ check "... redis-cli --cluster check agrees" cli_check
 # After every node stopped at once, a master may come back below the
 # config epoch the others hold for it: its replicas' votes would be
 # refused. Its keeper raises it.
-stale_masters() {  # "id own held" of each master below what another node holds for it
+stale_masters() {
     local i
-    for i in 1 2 3 4 5 6; do node $i cluster nodes; done | tr -d '\r' | awk '
-        /myself/ && $3 ~ /master/ && NF > 8 {own[$1] = $7}
-        !/myself/ && $7 > held[$1] {held[$1] = $7}
-        END {for (id in own) if (held[id] > own[id]) printf "%s %s %s ", id, own[id], held[id]}'
+    for i in 1 2 3 4 5 6; do node $i cluster nodes; done | stale_epochs
 }
 no_stale() { [ -z "$(stale_masters)" ]; }
 echo "# full restart: masters below the epoch the others hold for them, at the first look: $(stale_masters)"
